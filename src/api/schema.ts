@@ -389,6 +389,24 @@ const backendStatus = obj('What the controller observed and did.', {
   ),
   lastGateEvaluation: gateEvaluation,
   lastPromoteNonce: str('Value of the meshaccess.io/promote annotation last carried out.', 256),
+  lastRolloutStep: obj(
+    'The last mTLS rollout write carried out; settle times run from its time.',
+    {
+      step: str('Which write.', 32, {
+        enum: [
+          'AttachPermissive',
+          'EnableClientTls',
+          'Promote',
+          'Relax',
+          'DisableClientTls',
+          'DetachServerTls',
+          'DeleteTlsObjects',
+        ],
+      }),
+      time: str('When it completed.', 64, { format: 'date-time' }),
+    },
+    { required: ['step', 'time'] },
+  ),
 });
 
 const grantStatus = obj('What the controller observed and did.', {

@@ -49,7 +49,11 @@ export const FLAGS: Record<string, FlagSpec> = {
   'cluster-name': { env: 'MESHACCESS_CLUSTER_NAME', help: 'cluster identity in names and labels' },
   'gcp-endpoint': { env: 'MESHACCESS_GCP_ENDPOINT', help: 'root URL for all Google APIs' },
   namespace: { env: 'MESHACCESS_NAMESPACE', help: 'namespace to watch (default: all)' },
-  'metrics-addr': { env: 'MESHACCESS_METRICS_ADDR', help: 'metrics listen address', default: ':8080' },
+  'metrics-addr': {
+    env: 'MESHACCESS_METRICS_ADDR',
+    help: 'metrics listen address',
+    default: ':8080',
+  },
   'health-addr': { env: 'MESHACCESS_HEALTH_ADDR', help: 'health listen address', default: ':8081' },
   resync: { env: 'MESHACCESS_RESYNC', help: 'periodic full reconcile interval', default: '10m' },
   'default-tenancy': {
@@ -57,14 +61,26 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'allow or deny namespaces without tenancy annotations',
     default: 'deny',
   },
-  'log-level': { env: 'MESHACCESS_LOG_LEVEL', help: 'trace|debug|info|warn|error', default: 'info' },
-  'settle-time': { env: 'MESHACCESS_SETTLE_TIME', help: 'wait after each rollout write', default: '30s' },
+  'log-level': {
+    env: 'MESHACCESS_LOG_LEVEL',
+    help: 'trace|debug|info|warn|error',
+    default: 'info',
+  },
+  'settle-time': {
+    env: 'MESHACCESS_SETTLE_TIME',
+    help: 'wait after each rollout write',
+    default: '30s',
+  },
   'operation-timeout': {
     env: 'MESHACCESS_OPERATION_TIMEOUT',
     help: 'longest wait for a Google Cloud operation',
     default: '5m',
   },
-  workers: { env: 'MESHACCESS_WORKERS', help: 'backends reconciled at the same time', default: '4' },
+  workers: {
+    env: 'MESHACCESS_WORKERS',
+    help: 'backends reconciled at the same time',
+    default: '4',
+  },
 };
 
 /** A usage error: the message names the flag and what is wrong with it. */
