@@ -69,18 +69,24 @@ const SIZE = {
 } as const;
 
 const PCHAR = /^[A-Za-z0-9._~!$&'()*+,=:@-]$/;
-const GRPC_PATH = new RegExp(`^/(?:${GRPC_IDENTIFIER}\\.)*${GRPC_IDENTIFIER}/(?:${GRPC_IDENTIFIER}|\\*)$`);
+const GRPC_PATH = new RegExp(
+  `^/(?:${GRPC_IDENTIFIER}\\.)*${GRPC_IDENTIFIER}/(?:${GRPC_IDENTIFIER}|\\*)$`,
+);
 
 const CHARACTER_PROBLEMS: Record<string, string> = {
-  ';': '";" is not allowed: servers such as Tomcat and Jetty read it as a parameter separator ' +
+  ';':
+    '";" is not allowed: servers such as Tomcat and Jetty read it as a parameter separator ' +
     '(so "/a/..;/b" reaches "/b"); requests whose path holds ";" are always denied',
-  '%': 'percent-encoding is not allowed: write the character itself; requests whose path holds ' +
+  '%':
+    'percent-encoding is not allowed: write the character itself; requests whose path holds ' +
     '"%" are always denied, because decoders disagree on what they mean',
   '\\': 'a backslash is not allowed: some servers treat it as "/"',
-  '?': '"?" starts the query string, which patterns do not match: remove it and what follows ' +
+  '?':
+    '"?" starts the query string, which patterns do not match: remove it and what follows ' +
     '(any query is accepted after a matching path)',
   '#': '"#" starts a fragment, which clients never send: remove it and what follows',
-  '*': '"*" may only be the whole pattern, the first character (a suffix match such as ' +
+  '*':
+    '"*" may only be the whole pattern, the first character (a suffix match such as ' +
     '"*.json") or the last segment after "/" (a prefix match such as "/api/*")',
 };
 
@@ -95,8 +101,10 @@ function describeCharacter(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
   const hex = code.toString(16).toUpperCase().padStart(4, '0');
   const shown = code > 0x20 && code !== 0x7f ? `"${ch}" ` : '';
-  return `character ${shown}(U+${hex}) is not allowed: only letters, digits and ` +
-    `- . _ ~ ! $ & ' ( ) * + , = : @ may appear between slashes`;
+  return (
+    `character ${shown}(U+${hex}) is not allowed: only letters, digits and ` +
+    `- . _ ~ ! $ & ' ( ) * + , = : @ may appear between slashes`
+  );
 }
 
 /** Finds the first character a literal part may not hold. */
@@ -111,7 +119,9 @@ function characterProblem(literal: string): string | undefined {
 /** Checks one segment that lies between two slashes (or ends the pattern). */
 function segmentProblem(segment: string, isLast: boolean): string | undefined {
   if (segment === '') {
-    return isLast ? undefined : 'empty segments ("//") are not allowed: requests with them are denied';
+    return isLast
+      ? undefined
+      : 'empty segments ("//") are not allowed: requests with them are denied';
   }
   if (/^\.+$/.test(segment)) {
     return segment.length <= 2
@@ -135,12 +145,19 @@ function fail(pattern: string, problem: string): PathCompileResult {
   return { ok: false, message: `path "${pattern}": ${problem}` };
 }
 
-function withinBudget(pattern: string, compiled: CompiledPath, literalBytes: number): PathCompileResult {
+function withinBudget(
+  pattern: string,
+  compiled: CompiledPath,
+  literalBytes: number,
+): PathCompileResult {
   if (compiled.programSize <= PATH_REGEX_BUDGET) return compiled;
   const fixed = compiled.programSize - literalBytes;
-  return fail(pattern, `the regex would need ${compiled.programSize} RE2 instructions, more than ` +
-    `the ${PATH_REGEX_BUDGET} Envoy accepts; shorten the text after "*" to at most ` +
-    `${PATH_REGEX_BUDGET - fixed} characters`);
+  return fail(
+    pattern,
+    `the regex would need ${compiled.programSize} RE2 instructions, more than ` +
+      `the ${PATH_REGEX_BUDGET} Envoy accepts; shorten the text after "*" to at most ` +
+      `${PATH_REGEX_BUDGET - fixed} characters`,
+  );
 }
 
 /** Exact `/a/b` and prefix `/a/*` patterns: the literal sits right after `^`. */
@@ -151,14 +168,18 @@ function compileLiteralPath(pattern: string): PathCompileResult {
   const isPrefix = pattern.endsWith('/*');
   const bare = pattern.slice(0, -1);
   if (!isPrefix && pattern.endsWith('*') && !bare.includes('*')) {
-    return fail(pattern, 'a prefix match must end in "/*" so that it cannot reach sibling names ' +
-      `that share the text: use "${bare}/*" (and "${bare}" for the path itself)`);
+    return fail(
+      pattern,
+      'a prefix match must end in "/*" so that it cannot reach sibling names ' +
+        `that share the text: use "${bare}/*" (and "${bare}" for the path itself)`,
+    );
   }
   const literal = isPrefix ? bare : pattern;
   const problem = characterProblem(literal) ?? segmentsProblem(literal.slice(1), false);
   if (problem !== undefined) return fail(pattern, problem);
   const escaped = escapeLiteral(literal);
-  if (!isPrefix) return { ok: true, kind: 'exact', regex: `^${escaped}${QUERY}`, programSize: SIZE.exact };
+  if (!isPrefix)
+    return { ok: true, kind: 'exact', regex: `^${escaped}${QUERY}`, programSize: SIZE.exact };
   const regex = `^${escaped}(?:${SEGMENT_RUN}/?)?${QUERY}`;
   return { ok: true, kind: 'prefix', regex, programSize: SIZE.prefix };
 }
@@ -181,19 +202,31 @@ function compileSuffix(pattern: string): PathCompileResult {
     [lead, fixed] = [`/${SEGMENT_CHAR}*`, SIZE.suffixInSegment];
   }
   const regex = `^(?:/${SEGMENT})*${lead}${escapeLiteral(suffix)}${QUERY}`;
-  return withinBudget(pattern, { ok: true, kind: 'suffix', regex, programSize: fixed + bytes }, bytes);
+  return withinBudget(
+    pattern,
+    { ok: true, kind: 'suffix', regex, programSize: fixed + bytes },
+    bytes,
+  );
 }
 
 function compileGrpc(pattern: string): PathCompileResult {
   if (!GRPC_PATH.test(pattern)) {
-    return fail(pattern, 'a gRPC path has the form "/package.Service/Method" or ' +
-      '"/package.Service/*" (identifiers of letters, digits and "_"), or is "*"');
+    return fail(
+      pattern,
+      'a gRPC path has the form "/package.Service/Method" or ' +
+        '"/package.Service/*" (identifiers of letters, digits and "_"), or is "*"',
+    );
   }
   if (pattern.endsWith('/*')) {
     const regex = `^${escapeLiteral(pattern.slice(0, -1))}${GRPC_IDENTIFIER}$`;
     return { ok: true, kind: 'grpcService', regex, programSize: SIZE.grpcService };
   }
-  return { ok: true, kind: 'grpcMethod', regex: `^${escapeLiteral(pattern)}$`, programSize: SIZE.grpcMethod };
+  return {
+    ok: true,
+    kind: 'grpcMethod',
+    regex: `^${escapeLiteral(pattern)}$`,
+    programSize: SIZE.grpcMethod,
+  };
 }
 
 /**
@@ -202,11 +235,16 @@ function compileGrpc(pattern: string): PathCompileResult {
  * and any `*`; gRPC servers take `/pkg.Service/Method`, `/pkg.Service/*` and
  * `*`. A null regex means "any path": omit the header match.
  */
-export function compilePathPattern(pattern: string, proxyType: ProxyType = 'SidecarProxy'): PathCompileResult {
+export function compilePathPattern(
+  pattern: string,
+  proxyType: ProxyType = 'SidecarProxy',
+): PathCompileResult {
   if (pattern === '') return fail(pattern, 'must not be empty');
   if (pattern.length > MAX_PATH_PATTERN_LENGTH) {
-    return fail(pattern.slice(0, 40) + '…', `is ${pattern.length} characters long; ` +
-      `at most ${MAX_PATH_PATTERN_LENGTH} are allowed`);
+    return fail(
+      pattern.slice(0, 40) + '…',
+      `is ${pattern.length} characters long; ` + `at most ${MAX_PATH_PATTERN_LENGTH} are allowed`,
+    );
   }
   if (pattern === '*') return { ok: true, kind: 'any', regex: null, programSize: 0 };
   if (proxyType === 'GrpcServer') return compileGrpc(pattern);
@@ -215,7 +253,10 @@ export function compilePathPattern(pattern: string, proxyType: ProxyType = 'Side
 }
 
 /** Returns what is wrong with a pattern, or undefined when it compiles. */
-export function validatePathPattern(pattern: string, proxyType: ProxyType = 'SidecarProxy'): string | undefined {
+export function validatePathPattern(
+  pattern: string,
+  proxyType: ProxyType = 'SidecarProxy',
+): string | undefined {
   const result = compilePathPattern(pattern, proxyType);
   return result.ok ? undefined : result.message;
 }
@@ -224,8 +265,16 @@ export function validatePathPattern(pattern: string, proxyType: ProxyType = 'Sid
 // metric scrapers usually connect without a mesh identity, and a principal can
 // only match an mTLS caller, so a grant naming these rarely does what was meant.
 const OPERATIONAL_PATHS: Record<ProxyType, readonly string[]> = {
-  SidecarProxy: ['/healthz', '/readyz', '/livez', '/health', '/metrics', '/stats', '/debug',
-    '/actuator'],
+  SidecarProxy: [
+    '/healthz',
+    '/readyz',
+    '/livez',
+    '/health',
+    '/metrics',
+    '/stats',
+    '/debug',
+    '/actuator',
+  ],
   GrpcServer: ['/grpc.health.v1.Health'],
 };
 
@@ -234,8 +283,11 @@ function isUnder(path: string, root: string): boolean {
 }
 
 /** The operational endpoints a compiled pattern reaches, judged from its text. */
-function operationalPathsReached(pattern: string, kind: PathPatternKind,
-  proxyType: ProxyType): readonly string[] {
+function operationalPathsReached(
+  pattern: string,
+  kind: PathPatternKind,
+  proxyType: ProxyType,
+): readonly string[] {
   const ops = OPERATIONAL_PATHS[proxyType];
   const literal = pattern.replace(/\*$/, '');
   switch (kind) {
@@ -257,27 +309,37 @@ function operationalPathsReached(pattern: string, kind: PathPatternKind,
  * path itself, and operational endpoints. `alongside` holds the other paths of
  * the same grant. Invalid patterns yield no warnings; validation reports them.
  */
-export function pathWarnings(pattern: string, proxyType: ProxyType = 'SidecarProxy',
-  alongside: readonly string[] = []): string[] {
+export function pathWarnings(
+  pattern: string,
+  proxyType: ProxyType = 'SidecarProxy',
+  alongside: readonly string[] = [],
+): string[] {
   const compiled = compilePathPattern(pattern, proxyType);
   if (!compiled.ok) return [];
   const warnings: string[] = [];
   const { kind } = compiled;
   if (kind === 'any' || pattern === '/*') {
-    warnings.push(`path "${pattern}" grants every path, including any added later; ` +
-      'list the paths callers need');
+    warnings.push(
+      `path "${pattern}" grants every path, including any added later; ` +
+        'list the paths callers need',
+    );
   } else if (kind === 'suffix') {
-    warnings.push(`path "${pattern}" matches that ending under every directory, ` +
-      'including any added later');
+    warnings.push(
+      `path "${pattern}" matches that ending under every directory, ` + 'including any added later',
+    );
   } else if (kind === 'prefix' && !alongside.includes(pattern.slice(0, -2))) {
-    warnings.push(`path "${pattern}" does not match "${pattern.slice(0, -2)}" itself; ` +
-      'add that path too if callers use it');
+    warnings.push(
+      `path "${pattern}" does not match "${pattern.slice(0, -2)}" itself; ` +
+        'add that path too if callers use it',
+    );
   }
   const reached = operationalPathsReached(pattern, kind, proxyType);
   if (reached.length > 0) {
-    warnings.push(`path "${pattern}" reaches operational endpoints (${reached.join(', ')}): ` +
-      'health checkers and scrapers usually call without a mesh identity, which a principal ' +
-      'cannot match, and workloads rarely need them');
+    warnings.push(
+      `path "${pattern}" reaches operational endpoints (${reached.join(', ')}): ` +
+        'health checkers and scrapers usually call without a mesh identity, which a principal ' +
+        'cannot match, and workloads rarely need them',
+    );
   }
   return warnings;
 }

@@ -36,7 +36,8 @@ const SOURCE = fileURLToPath(new URL('../../tools/re2size/re2size.cc', import.me
 const COMPILER = 'g++';
 const COMPILE_FLAGS = ['-O2', '-std=c++17'];
 const LINK_FLAGS = ['-lre2'];
-const INSTALL_HINT = 'install the C++ compiler and RE2 headers (Debian: apt-get install g++ libre2-dev)';
+const INSTALL_HINT =
+  'install the C++ compiler and RE2 headers (Debian: apt-get install g++ libre2-dev)';
 
 type Waiter = { resolve: (r: Re2SizeResult) => void; reject: (e: Error) => void };
 
@@ -175,7 +176,8 @@ class HelperProcess {
     this.#flushScheduled = false;
     const batch = this.#outgoing;
     this.#outgoing = [];
-    if (batch.length > 0 && this.#failure === null) this.#child.stdin?.write(`${batch.join('\n')}\n`);
+    if (batch.length > 0 && this.#failure === null)
+      this.#child.stdin?.write(`${batch.join('\n')}\n`);
   }
 
   #answer(line: string): void {

@@ -50,7 +50,10 @@ test('patterns holding newlines, quotes and non-ASCII text are measured intact',
   const sizes = results.map((r) => (r.ok ? r.size : -1));
   // A literal costs one instruction per UTF-8 byte: each pattern is 'ab' plus its extra bytes
   // (the escaped quote is one literal character; U+2028 is three bytes).
-  assert.deepEqual(sizes.map((s) => s - (sizes[0] ?? 0)), [0, 1, 1, 1, 1, 3]);
+  assert.deepEqual(
+    sizes.map((s) => s - (sizes[0] ?? 0)),
+    [0, 1, 1, 1, 1, 3],
+  );
 });
 
 test('many queries in one batch each get their own answer, in order', async () => {
@@ -76,13 +79,18 @@ function buildInFreshProcess(bin: string): string {
   const cache = mkdtempSync(path.join(tmpdir(), 're2-cache-'));
   try {
     const module = fileURLToPath(new URL('../../src/util/re2.ts', import.meta.url));
-    const script = `import('${module}').then(m => m.re2ProgramSize('a'))` +
+    const script =
+      `import('${module}').then(m => m.re2ProgramSize('a'))` +
       `.then(() => console.log('built'), e => console.log(e.name + ': ' + e.message))`;
     const result = spawnSync(process.execPath, ['-e', script], {
       env: { PATH: bin, XDG_CACHE_HOME: cache, HOME: cache },
       encoding: 'utf8',
     });
-    assert.deepEqual(readdirSync(path.join(cache, 'meshaccess')), [], 'no half-built binary is left');
+    assert.deepEqual(
+      readdirSync(path.join(cache, 'meshaccess')),
+      [],
+      'no half-built binary is left',
+    );
     return result.stdout;
   } finally {
     rmSync(cache, { recursive: true, force: true });
@@ -103,7 +111,8 @@ test('without the RE2 headers the helper fails naming the missing library', () =
   const bin = mkdtempSync(path.join(tmpdir(), 're2-bin-'));
   try {
     // A compiler stand-in that fails the way g++ does when re2/re2.h is absent.
-    const script = '#!/bin/sh\necho "re2size.cc:1:10: fatal error: re2/re2.h: No such file" >&2\nexit 1\n';
+    const script =
+      '#!/bin/sh\necho "re2size.cc:1:10: fatal error: re2/re2.h: No such file" >&2\nexit 1\n';
     writeFileSync(path.join(bin, 'g++'), script, { mode: 0o755 });
     const out = buildInFreshProcess(`${bin}:/bin:/usr/bin`);
     assert.match(out, /Re2UnavailableError: the RE2 library or its headers are missing/);
