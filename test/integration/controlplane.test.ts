@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { before, describe, test } from 'node:test';
+import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import { ensureBinaries, startControlPlane } from '../../src/controlplane/index.ts';
+import { isPortFree } from '../../src/controlplane/ports.ts';
+import { createTestNamespace, kubeConfig, kubectl } from '../helpers/cluster.ts';
+
+const group = 'controlplane-test.meshaccess.io';
+const widgets = { group, version: 'v1', plural: 'widgets' };
+
+const widgetCrd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: { kind: Widget, plural: widgets, singular: widget, listKind: WidgetList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: { type: integer, maximum: 10 }
+`;
+
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+async function namespaceExists(name: string): Promise<boolean> {
+  const { stdout } = await kubectl(['get', 'namespace', name, '--ignore-not-found', '-o', 'name']);
+  return stdout.trim() !== '';
+}
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+describe('the shared local control plane', () => {
+  before(async () => {
+    await kubectl(['apply', '-f', '-'], { input: widgetCrd });
+  });
+
+  test('a custom resource definition applied with kubectl becomes Established', async () => {
+    const { stdout } = await kubectl(['wait', '--for=condition=Established', '--timeout=60s',
+      `crd/widgets.${group}`]);
+    assert.match(stdout, /condition met/);
+  });
+
+  test('custom objects are created, watched and deleted through the client library', async () => {
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/widgets.${group}`]);
+    const namespace = await createTestNamespace('watch');
+    const config = kubeConfig();
+    const api = config.makeApiClient(CustomObjectsApi);
+    const seen: string[] = [];
+    const watching = await new Watch(config).watch(
+      `/apis/${group}/v1/namespaces/${namespace}/widgets`, {},
+      (phase, object: { metadata?: { name?: string } }) => {
+        seen.push(`${phase} ${object.metadata?.name ?? ''}`);
+      },
+      () => undefined,
+    );
+    try {
+      const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' },
+        spec: { size: 3 } };
+      await api.createNamespacedCustomObject({ ...widgets, namespace, body });
+      await eventually('the ADDED event', async () => seen.includes('ADDED w1'), 20_000);
+      await api.deleteNamespacedCustomObject({ ...widgets, namespace, name: 'w1' });
+      await eventually('the DELETED event', async () => seen.includes('DELETED w1'), 20_000);
+    } finally {
+      watching.abort();
+    }
+  });
+
+  test('the API server enforces the schema of a custom resource', async () => {
+    const namespace = await createTestNamespace('schema');
+    const api = kubeConfig().makeApiClient(CustomObjectsApi);
+    const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'big' },
+      spec: { size: 11 } };
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/widgets.${group}`]);
+    await assert.rejects(api.createNamespacedCustomObject({ ...widgets, namespace, body }),
+      /should be less than or equal to 10|Invalid value/);
+  });
+
+  test('a deleted namespace with content finishes deleting', async () => {
+    const namespace = await createTestNamespace('doomed');
+    await kubectl(['create', 'configmap', 'content', '-n', namespace, '--from-literal=a=b']);
+    await kubectl(['delete', 'namespace', namespace, '--wait=false']);
+    await eventually('namespace deletion', async () => !(await namespaceExists(namespace)));
+  });
+
+  test('objects whose owner is deleted are garbage-collected', async () => {
+    const namespace = await createTestNamespace('gc');
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const owner = await core.createNamespacedConfigMap({ namespace,
+      body: { metadata: { name: 'owner' } } });
+    const uid = owner.metadata?.uid ?? assert.fail('the owner has no uid');
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'child',
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }] } } });
+    await core.deleteNamespacedConfigMap({ namespace, name: 'owner' });
+    await eventually('garbage collection of the child', async () => {
+      const { stdout } = await kubectl(['get', 'configmap', 'child', '-n', namespace,
+        '--ignore-not-found', '-o', 'name']);
+      return stdout.trim() === '';
+    });
+  });
+});
+
+describe('a control plane of its own', () => {
+  test('stops without leaving processes or listening ports behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshaccess-second-control-plane-'));
+    try {
+      const binaries = await ensureBinaries({ build: false });
+      const plane = await startControlPlane({ dir, binaries });
+      const { stdout } = await kubectl(['--kubeconfig', plane.kubeconfigPath, 'get',
+        'serviceaccount', 'default', '-o', 'name']);
+      assert.equal(stdout.trim(), 'serviceaccount/default');
+      assert.deepEqual(plane.processes.map((p) => p.name),
+        ['etcd', 'kube-apiserver', 'kube-controller-manager']);
+      for (const port of plane.ports) assert.equal(await isPortFree(port), false, `port ${port}`);
+
+      await plane.stop();
+
+      for (const { name, pid } of plane.processes) {
+        assert.ok(processIsGone(pid), `${name} (pid ${pid}) is still running`);
+        assert.ok(processIsGone(-pid), `${name}'s process group is still alive`);
+      }
+      for (const port of plane.ports) assert.ok(await isPortFree(port), `port ${port} in use`);
+      await plane.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
