@@ -19,7 +19,7 @@ export const PATH_PATTERN = [
   '|/',
   `|(/${SEGMENT})+/?`,
   `|(/${SEGMENT})*/\\*`,
-  `|\\*(${SEGMENT_CHAR}+(/${SEGMENT})*|(/${SEGMENT})+)`,
+  `|\\*(${SEGMENT_CHAR}+(/${SEGMENT})*/?|(/${SEGMENT})+/?|/)`,
   ')$',
 ].join('');
 

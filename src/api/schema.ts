@@ -426,6 +426,12 @@ const grantStatus = obj('What the controller observed and did.', {
   ),
 });
 
+/** Schema of MeshBackend.spec. */
+export const meshBackendSpecSchema: SchemaProps = backendSpec;
+
+/** Schema of MeshAccessGrant.spec. */
+export const meshAccessGrantSpecSchema: SchemaProps = grantSpec;
+
 /** Schema of a whole MeshBackend object. */
 export const meshBackendSchema: SchemaProps = obj(
   'A Google Cloud BackendService that meshaccess secures with mTLS and authorization.',
