@@ -57,7 +57,7 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
 type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export interface WatchHandlers {
-  onBackend(namespace: string, name: string): void;
+  onBackend(namespace: string, name: string, deleted: boolean): void;
   onGrant(grant: MeshAccessGrant): void;
   onNamespace(name: string): void;
 }
@@ -103,10 +103,14 @@ export class Kube {
     this.namespaceCache = makeInformer<V1Namespace>(this.kc, '/api/v1/namespaces', () =>
       this.core.listNamespace(),
     );
-    const onBackend = (obj: KubernetesObject) =>
-      handlers.onBackend(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
     for (const event of ['add', 'update', 'delete'] as const) {
-      this.backendCache.on(event, onBackend);
+      this.backendCache.on(event, (obj: KubernetesObject) =>
+        handlers.onBackend(
+          obj.metadata?.namespace ?? '',
+          obj.metadata?.name ?? '',
+          event === 'delete',
+        ),
+      );
       this.grantCache.on(event, (obj) => handlers.onGrant(asGrant(obj)));
       this.namespaceCache.on(event, (obj) => handlers.onNamespace(obj.metadata?.name ?? ''));
     }

@@ -1,0 +1,301 @@
+// Writes that bring Google Cloud in line with a backend's plan: keeping each object's
+// content current (without changing how far the rollout has gone), and carrying out one
+// rollout step. Every write is skipped when Google already holds what we want.
+
+import type { Cloud, PolicyCollection } from '../gcp/cloud.ts';
+import { differingFields, refersTo, type Body } from './diff.ts';
+import type { RolloutStep, ServerTlsState } from './rollout.ts';
+
+/** What the compiler wants Google Cloud to hold for one backend. */
+export interface PlanBodies {
+  project: string;
+  names: {
+    authorizationPolicy: string;
+    serverTlsPolicy: string;
+    clientTlsPolicy: string;
+    endpointPolicy: string;
+  };
+  ids: {
+    authorizationPolicy: string;
+    serverTlsPolicy: string;
+    clientTlsPolicy: string;
+    endpointPolicy: string;
+  };
+  authorizationPolicy: Body;
+  serverTlsPolicy(mode: 'Permissive' | 'Strict'): Body;
+  clientTlsPolicy: Body;
+  endpointPolicy(attach: { serverTls: boolean; authorization: boolean }): Body;
+  securitySettings: { clientTlsPolicy: string; subjectAltNames: string[] };
+  labels: Record<string, string>;
+}
+
+/** What Google Cloud holds for one backend. */
+export interface Observed {
+  authz: Body | undefined;
+  stp: Body | undefined;
+  ctp: Body | undefined;
+  ep: Body | undefined;
+  securitySettings: { clientTlsPolicy?: string; subjectAltNames?: string[] } | undefined;
+}
+
+/** The rollout-relevant reading of what Google Cloud holds. */
+export interface ObservedState {
+  serverTls: ServerTlsState;
+  clientTls: boolean;
+  authzAttached: boolean;
+  tlsObjectsExist: boolean;
+}
+
+/** Reads the rollout state from the objects Google holds. */
+export function readState(plan: PlanBodies, observed: Observed): ObservedState {
+  const { project, names } = plan;
+  const serverAttached =
+    observed.stp !== undefined &&
+    refersTo(observed.ep?.serverTlsPolicy, names.serverTlsPolicy, project);
+  const serverTls: ServerTlsState = !serverAttached
+    ? 'Absent'
+    : observed.stp?.allowOpen === true
+      ? 'Permissive'
+      : 'Strict';
+  return {
+    serverTls,
+    clientTls:
+      observed.ctp !== undefined &&
+      refersTo(observed.securitySettings?.clientTlsPolicy, names.clientTlsPolicy, project),
+    authzAttached:
+      observed.authz !== undefined &&
+      refersTo(observed.ep?.authorizationPolicy, names.authorizationPolicy, project),
+    tlsObjectsExist: observed.stp !== undefined || observed.ctp !== undefined,
+  };
+}
+
+const PARENT = (project: string) => `projects/${project}/locations/global`;
+
+/** Creates the object, or updates the fields that differ; returns true when it wrote. */
+export async function ensurePolicy(
+  cloud: Cloud,
+  collection: PolicyCollection,
+  project: string,
+  id: string,
+  name: string,
+  desired: Body,
+  actual: Body | undefined,
+): Promise<boolean> {
+  if (actual === undefined) {
+    await cloud.createPolicy(collection, PARENT(project), id, desired);
+    return true;
+  }
+  const fields = differingFields(desired, actual);
+  if (fields.length === 0) return false;
+  await cloud.patchPolicy(collection, name, desired, fields);
+  return true;
+}
+
+/** Performs one rollout step. `keepEndpointPolicy` keeps it when authorization stays. */
+export async function performStep(
+  cloud: Cloud,
+  step: RolloutStep,
+  plan: PlanBodies,
+  observed: Observed,
+  state: ObservedState,
+  backendService: string,
+): Promise<void> {
+  const { project, ids, names } = plan;
+  switch (step) {
+    case 'AttachPermissive': {
+      const stp = plan.serverTlsPolicy('Permissive');
+      await ensurePolicy(
+        cloud,
+        'serverTlsPolicies',
+        project,
+        ids.serverTlsPolicy,
+        names.serverTlsPolicy,
+        stp,
+        observed.stp,
+      );
+      const ep = plan.endpointPolicy({ serverTls: true, authorization: state.authzAttached });
+      await ensurePolicy(
+        cloud,
+        'endpointPolicies',
+        project,
+        ids.endpointPolicy,
+        names.endpointPolicy,
+        ep,
+        observed.ep,
+      );
+      return;
+    }
+    case 'EnableClientTls':
+      await ensurePolicy(
+        cloud,
+        'clientTlsPolicies',
+        project,
+        ids.clientTlsPolicy,
+        names.clientTlsPolicy,
+        plan.clientTlsPolicy,
+        observed.ctp,
+      );
+      await cloud.setSecuritySettings(project, backendService, plan.securitySettings);
+      return;
+    case 'Promote':
+      await ensurePolicy(
+        cloud,
+        'serverTlsPolicies',
+        project,
+        ids.serverTlsPolicy,
+        names.serverTlsPolicy,
+        plan.serverTlsPolicy('Strict'),
+        observed.stp,
+      );
+      return;
+    case 'Relax':
+      await ensurePolicy(
+        cloud,
+        'serverTlsPolicies',
+        project,
+        ids.serverTlsPolicy,
+        names.serverTlsPolicy,
+        plan.serverTlsPolicy('Permissive'),
+        observed.stp,
+      );
+      return;
+    case 'DisableClientTls':
+      await cloud.setSecuritySettings(project, backendService, undefined);
+      return;
+    case 'DetachServerTls':
+      if (state.authzAttached) {
+        const ep = plan.endpointPolicy({ serverTls: false, authorization: true });
+        await ensurePolicy(
+          cloud,
+          'endpointPolicies',
+          project,
+          ids.endpointPolicy,
+          names.endpointPolicy,
+          ep,
+          observed.ep,
+        );
+      } else {
+        await cloud.deletePolicy('endpointPolicies', names.endpointPolicy);
+      }
+      return;
+    case 'DeleteTlsObjects':
+      if (observed.stp !== undefined)
+        await cloud.deletePolicy('serverTlsPolicies', names.serverTlsPolicy);
+      if (observed.ctp !== undefined)
+        await cloud.deletePolicy('clientTlsPolicies', names.clientTlsPolicy);
+      return;
+  }
+}
+
+/**
+ * Keeps the content of existing objects current without moving the rollout: the
+ * AuthorizationPolicy always exists and holds the latest rules; the TLS policies keep
+ * their mode; the EndpointPolicy keeps its attachments; the SANs follow the spec.
+ * Returns true when anything was written.
+ */
+export async function syncContent(
+  cloud: Cloud,
+  plan: PlanBodies,
+  observed: Observed,
+  state: ObservedState,
+  backendService: string,
+): Promise<boolean> {
+  const { project, ids, names } = plan;
+  let wrote = await ensurePolicy(
+    cloud,
+    'authorizationPolicies',
+    project,
+    ids.authorizationPolicy,
+    names.authorizationPolicy,
+    plan.authorizationPolicy,
+    observed.authz,
+  );
+  if (observed.stp !== undefined) {
+    const mode = observed.stp.allowOpen === true ? 'Permissive' : 'Strict';
+    wrote =
+      (await ensurePolicy(
+        cloud,
+        'serverTlsPolicies',
+        project,
+        ids.serverTlsPolicy,
+        names.serverTlsPolicy,
+        plan.serverTlsPolicy(mode),
+        observed.stp,
+      )) || wrote;
+  }
+  if (observed.ctp !== undefined) {
+    wrote =
+      (await ensurePolicy(
+        cloud,
+        'clientTlsPolicies',
+        project,
+        ids.clientTlsPolicy,
+        names.clientTlsPolicy,
+        plan.clientTlsPolicy,
+        observed.ctp,
+      )) || wrote;
+  }
+  if (observed.ep !== undefined) {
+    const ep = plan.endpointPolicy({
+      serverTls: state.serverTls !== 'Absent',
+      authorization: state.authzAttached,
+    });
+    wrote =
+      (await ensurePolicy(
+        cloud,
+        'endpointPolicies',
+        project,
+        ids.endpointPolicy,
+        names.endpointPolicy,
+        ep,
+        withoutProjectRewrite(observed.ep, ep),
+      )) || wrote;
+  }
+  if (state.clientTls) {
+    const have = observed.securitySettings?.subjectAltNames ?? [];
+    const want = plan.securitySettings.subjectAltNames;
+    if (have.length !== want.length || have.some((san, i) => san !== want[i])) {
+      await cloud.setSecuritySettings(project, backendService, plan.securitySettings);
+      wrote = true;
+    }
+  }
+  return wrote;
+}
+
+/** Treats references that differ only by project id versus number as equal. */
+function withoutProjectRewrite(actual: Body, desired: Body): Body {
+  const copy: Body = { ...actual };
+  for (const key of ['serverTlsPolicy', 'authorizationPolicy', 'clientTlsPolicy']) {
+    const want = desired[key];
+    if (typeof want === 'string' && refersTo(actual[key], want, want.split('/')[1] ?? '')) {
+      copy[key] = want;
+    }
+  }
+  return copy;
+}
+
+/** Attaches (or with `attach` false, detaches) the AuthorizationPolicy. */
+export async function setAuthorizationAttachment(
+  cloud: Cloud,
+  plan: PlanBodies,
+  observed: Observed,
+  state: ObservedState,
+  attach: boolean,
+): Promise<void> {
+  const { project, ids, names } = plan;
+  const serverTls = state.serverTls !== 'Absent';
+  if (!attach && !serverTls) {
+    await cloud.deletePolicy('endpointPolicies', names.endpointPolicy);
+    return;
+  }
+  const ep = plan.endpointPolicy({ serverTls, authorization: attach });
+  await ensurePolicy(
+    cloud,
+    'endpointPolicies',
+    project,
+    ids.endpointPolicy,
+    names.endpointPolicy,
+    ep,
+    observed.ep,
+  );
+}

@@ -1,0 +1,133 @@
+// Wires the controller together: watches feed keys into the work queue, workers run the
+// backend reconciler, and small HTTP servers expose health and metrics. Everything is
+// built from the frozen configuration and collaborators passed in, so tests can run the
+// real thing against a local control plane and the emulator.
+
+import http from 'node:http';
+import type { Cloud } from '../gcp/cloud.ts';
+import type { Logger } from '../util/log.ts';
+import { BackendReconciler } from './backend-reconciler.ts';
+import type { ControllerConfig } from './config.ts';
+import type { Kube } from './kube.ts';
+import type { Metrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+
+export interface ControllerParts {
+  config: Readonly<ControllerConfig>;
+  kube: Kube;
+  cloud: Cloud;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** A running controller; `stop` ends watches, lets workers finish and closes servers. */
+export class Controller {
+  private readonly parts: ControllerParts;
+  private readonly queue: WorkQueue;
+  private readonly reconciler: BackendReconciler;
+  private readonly servers: http.Server[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(parts: ControllerParts) {
+    this.parts = parts;
+    const { metrics } = parts;
+    this.queue = new WorkQueue({
+      concurrency: parts.config.workers,
+      baseDelayMs: 500,
+      maxDelayMs: 5 * 60_000,
+      onDepth: (depth) => metrics.queueDepth.set(depth),
+      onStart: (_key, waitedMs) => metrics.queueLatency.observe(waitedMs / 1000),
+    });
+    this.reconciler = new BackendReconciler(parts);
+  }
+
+  /** Starts servers, watches and workers; resolves once the caches have listed. */
+  async start(): Promise<void> {
+    const { config, kube, log, metrics } = this.parts;
+    await this.listen(config.healthAddr, (req, res) => this.health(req, res));
+    await this.listen(config.metricsAddr, (_req, res) => {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+    });
+    await kube.start({
+      onBackend: (namespace, name, deleted) => {
+        if (deleted) this.enqueueAll();
+        else this.queue.add(`${namespace}/${name}`);
+      },
+      onGrant: (grant) =>
+        this.queue.add(`${grant.metadata.namespace}/${grant.spec.backendRef.name}`),
+      onNamespace: (name) => {
+        for (const b of kube.backends()) {
+          if (b.metadata.namespace === name) this.queue.add(`${name}/${b.metadata.name}`);
+        }
+      },
+    });
+    this.queue.start(
+      async (key) => {
+        const end = metrics.reconcileDuration.startTimer();
+        try {
+          const result = await this.reconciler.reconcile(key);
+          metrics.reconciles.inc({ result: 'success' });
+          return result;
+        } finally {
+          end();
+        }
+      },
+      (key, error, retryInMs) => {
+        metrics.reconciles.inc({ result: 'error' });
+        const [namespace, name] = key.split('/');
+        log.warn({ namespace, name, err: error, retryInMs }, 'reconcile failed, retrying');
+      },
+    );
+    this.enqueueAll();
+    this.resyncTimer = setInterval(() => this.enqueueAll(), config.resyncMs);
+    this.started = true;
+    log.info({ clusterName: config.clusterName }, 'controller started');
+  }
+
+  /** Stops everything this controller started. */
+  async stop(): Promise<void> {
+    if (this.resyncTimer !== undefined) clearInterval(this.resyncTimer);
+    await this.parts.kube.stop();
+    await this.queue.stop();
+    await Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
+    this.started = false;
+  }
+
+  private enqueueAll(): void {
+    for (const b of this.parts.kube.backends()) {
+      this.queue.add(`${b.metadata.namespace}/${b.metadata.name}`);
+    }
+  }
+
+  private health(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ok =
+      req.url === '/healthz' || (req.url === '/readyz' && this.started && this.parts.kube.ready);
+    res.writeHead(ok ? 200 : req.url === '/readyz' ? 503 : 404, { 'content-type': 'text/plain' });
+    res.end(ok ? 'ok\n' : 'not ready\n');
+  }
+
+  private async listen(addr: string, handler: http.RequestListener): Promise<void> {
+    if (addr === '') return;
+    const match = /^(.*):(\d+)$/.exec(addr);
+    if (match === null) throw new Error(`listen address "${addr}" is not host:port`);
+    const host = match[1] === '' ? '0.0.0.0' : (match[1] ?? '0.0.0.0');
+    const server = http.createServer(handler);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(Number(match[2]), host.replace(/^\[(.*)\]$/, '$1'), () => resolve());
+    });
+    this.servers.push(server);
+  }
+
+  /** The bound port of the health server (useful when configured with port 0). */
+  get healthPort(): number | undefined {
+    const address = this.servers[0]?.address();
+    return typeof address === 'object' && address !== null ? address.port : undefined;
+  }
+}

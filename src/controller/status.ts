@@ -1,0 +1,382 @@
+// Status of a MeshBackend and of its grants, computed from one reconcile's outcome.
+// Conditions follow the closed set of reasons; events are recorded when a condition's
+// reason changes, reusing that reason, so `kubectl describe` tells the same story.
+
+import { ConditionType, Reason } from '../api/reasons.ts';
+import type {
+  Condition,
+  MeshAccessGrant,
+  MeshBackend,
+  MeshBackendStatus,
+  MeshAccessGrantStatus,
+} from '../api/types.ts';
+import type { Logger } from '../util/log.ts';
+import type { ObservedState } from './apply.ts';
+import { mergeConditions, type ConditionInput } from './conditions.ts';
+import type { GateResult } from './gate-runner.ts';
+import type { Gathered, GrantVerdict } from './gather.ts';
+import { BACKENDS, GRANTS, type Kube } from './kube.ts';
+import type { RolloutDecision } from './rollout.ts';
+
+/** How one reconcile of a backend ended. */
+export type BackendOutcome =
+  | { kind: 'Rejected'; reason: string; message: string }
+  | { kind: 'NotOwned'; message: string }
+  | { kind: 'Failed'; reason: string; message: string }
+  | {
+      kind: 'Converged';
+      decision: RolloutDecision;
+      state: ObservedState;
+      gate: GateResult | undefined;
+      healthCheckOnProtectedPort: boolean;
+    };
+
+const cond = (
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+): ConditionInput => ({ type, status, reason, message });
+
+export class StatusWriter {
+  private readonly kube: Kube;
+  private readonly log: Logger;
+
+  constructor(kube: Kube, log: Logger) {
+    this.kube = kube;
+    this.log = log;
+  }
+
+  /** Records a completed rollout step: phase, its start, the step and a handled promote. */
+  async recordStep(
+    backend: MeshBackend,
+    decision: RolloutDecision,
+    now: Date,
+    log: Logger,
+  ): Promise<void> {
+    const status: MeshBackendStatus = {
+      phase: decision.phase,
+      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString() },
+    };
+    if (decision.phaseStarted || backend.status?.phaseSince === undefined) {
+      status.phaseSince = now.toISOString();
+    }
+    if (decision.promoteHandled) {
+      status.lastPromoteNonce = backend.metadata.annotations?.['meshaccess.io/promote'] ?? '';
+    }
+    const { namespace, name } = backend.metadata;
+    await this.kube.patchStatus(BACKENDS, namespace, name, status);
+    await this.kube.event(
+      backend,
+      'Normal',
+      Reason.Programmed,
+      `rollout step ${decision.step ?? ''} completed; phase ${decision.phase}`,
+    );
+    log.debug({ step: decision.step, phase: decision.phase }, 'recorded rollout step');
+  }
+
+  /** Writes the backend's and its grants' status for this outcome. */
+  async write(
+    backend: MeshBackend,
+    gathered: Gathered,
+    outcome: BackendOutcome,
+    log: Logger,
+  ): Promise<void> {
+    const now = new Date();
+    const generation = backend.metadata.generation ?? 0;
+    const authzAttached = outcome.kind === 'Converged' && outcome.state.authzAttached;
+    const grantStatuses = gathered.grants.map((grant) => ({
+      grant,
+      status: grantStatus(grant, gathered, outcome, authzAttached, now),
+    }));
+    const enforced = grantStatuses.filter(({ status }) =>
+      status.conditions?.some((c) => c.type === ConditionType.Enforced && c.status === 'True'),
+    ).length;
+    const verdicts = gathered.verdicts;
+    const status: MeshBackendStatus = {
+      observedGeneration: generation,
+      conditions: mergeConditions(
+        backend.status?.conditions,
+        backendConditions(backend, outcome),
+        generation,
+        now,
+      ),
+      grants: {
+        accepted: verdicts.filter((v) => v.accepted).length,
+        rejected: verdicts.filter((v) => !v.accepted).length,
+        enforced,
+      },
+    };
+    if (gathered.plan !== undefined) status.resources = resourceNames(gathered, backend);
+    if (outcome.kind === 'Converged') {
+      status.phase = outcome.decision.phase;
+      if (outcome.decision.phaseStarted || backend.status?.phaseSince === undefined) {
+        status.phaseSince = now.toISOString();
+      }
+      if (outcome.gate !== undefined) {
+        status.lastGateEvaluation = {
+          time: outcome.gate.time.toISOString(),
+          verdict: outcome.gate.outcome.verdict,
+          message: outcome.gate.outcome.message,
+          ...(outcome.gate.plaintext === undefined
+            ? {}
+            : { plaintextRequests: String(Math.round(outcome.gate.plaintext)) }),
+          ...(outcome.gate.total === undefined
+            ? {}
+            : { totalRequests: String(Math.round(outcome.gate.total)) }),
+        };
+      }
+    } else if (backend.status?.phase === undefined) {
+      status.phase = 'Pending';
+      status.phaseSince = now.toISOString();
+    }
+    await this.patchIfChanged(backend, BACKENDS, status, log);
+    for (const { grant, status: gs } of grantStatuses) {
+      await this.patchIfChanged(grant, GRANTS, gs, log);
+    }
+  }
+
+  /** Marks grants whose backend does not exist. */
+  async orphanGrants(namespace: string, backendName: string, grants: MeshAccessGrant[]) {
+    const now = new Date();
+    for (const grant of grants) {
+      if (grant.spec.backendRef.name !== backendName) continue;
+      const message = `no MeshBackend named ${backendName} in namespace ${namespace}`;
+      const generation = grant.metadata.generation ?? 0;
+      const status: MeshAccessGrantStatus = {
+        observedGeneration: generation,
+        conditions: mergeConditions(
+          grant.status?.conditions,
+          [
+            cond(ConditionType.Accepted, 'False', Reason.BackendNotFound, message),
+            cond(ConditionType.Programmed, 'False', Reason.Pending, 'the grant is not accepted'),
+            cond(ConditionType.Enforced, 'False', Reason.Pending, 'the grant is not accepted'),
+            cond(ConditionType.Ready, 'False', Reason.BackendNotFound, message),
+          ],
+          generation,
+          now,
+        ),
+      };
+      await this.patchIfChanged(grant, GRANTS, status, this.log);
+    }
+  }
+
+  private async patchIfChanged(
+    object: MeshBackend | MeshAccessGrant,
+    plural: string,
+    status: MeshBackendStatus | MeshAccessGrantStatus,
+    log: Logger,
+  ): Promise<void> {
+    const previous = (object.status ?? {}) as Record<string, unknown>;
+    const changed = Object.entries(status).some(
+      ([key, value]) => JSON.stringify(previous[key]) !== JSON.stringify(value),
+    );
+    if (!changed) return;
+    const { namespace, name } = object.metadata;
+    await this.kube.patchStatus(plural, namespace, name, status);
+    await this.emitConditionEvents(object, status.conditions ?? []);
+    log.debug({ kind: object.kind, resource: name }, 'status written');
+  }
+
+  private async emitConditionEvents(
+    object: MeshBackend | MeshAccessGrant,
+    conditions: Condition[],
+  ): Promise<void> {
+    const before = new Map((object.status?.conditions ?? []).map((c) => [c.type, c]));
+    for (const c of conditions) {
+      if (c.type === ConditionType.Ready) continue;
+      const old = before.get(c.type);
+      if (old !== undefined && old.reason === c.reason && old.status === c.status) continue;
+      const type = c.status === 'False' ? 'Warning' : 'Normal';
+      await this.kube.event(object, type, c.reason, `${c.type}: ${c.message || c.reason}`);
+    }
+  }
+}
+
+function resourceNames(gathered: Gathered, backend: MeshBackend): MeshBackendStatus['resources'] {
+  const plan = gathered.plan;
+  if (plan === undefined) return undefined;
+  return {
+    authorizationPolicy: plan.names.authorizationPolicy,
+    serverTlsPolicy: plan.names.serverTlsPolicy,
+    clientTlsPolicy: plan.names.clientTlsPolicy,
+    endpointPolicy: plan.names.endpointPolicy,
+    backendService: `projects/${plan.project}/global/backendServices/${backend.spec.backendService}`,
+  };
+}
+
+function backendConditions(backend: MeshBackend, outcome: BackendOutcome): ConditionInput[] {
+  switch (outcome.kind) {
+    case 'Rejected':
+      return [
+        cond(ConditionType.Accepted, 'False', outcome.reason, outcome.message),
+        cond(ConditionType.Programmed, 'False', Reason.Pending, 'the spec is not accepted'),
+        cond(
+          ConditionType.MTLSVerified,
+          'Unknown',
+          Reason.Inconclusive,
+          'the spec is not accepted',
+        ),
+        cond(ConditionType.Ready, 'False', outcome.reason, outcome.message),
+      ];
+    case 'NotOwned':
+      return [
+        cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
+        cond(ConditionType.Programmed, 'False', Reason.NotOwned, outcome.message),
+        cond(ConditionType.MTLSVerified, 'Unknown', Reason.Inconclusive, 'nothing is programmed'),
+        cond(ConditionType.Ready, 'False', Reason.NotOwned, outcome.message),
+      ];
+    case 'Failed':
+      return [
+        cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
+        cond(ConditionType.Programmed, 'False', outcome.reason, outcome.message),
+        cond(ConditionType.MTLSVerified, 'Unknown', Reason.Inconclusive, 'programming failed'),
+        cond(ConditionType.Ready, 'False', outcome.reason, outcome.message),
+      ];
+    case 'Converged':
+      return convergedConditions(backend, outcome);
+  }
+}
+
+function convergedConditions(
+  backend: MeshBackend,
+  outcome: Extract<BackendOutcome, { kind: 'Converged' }>,
+): ConditionInput[] {
+  const target = backend.spec.mtls?.mode ?? 'Strict';
+  const { decision, state, gate } = outcome;
+  let verified: ConditionInput;
+  if (target !== 'Strict') {
+    verified = cond(
+      ConditionType.MTLSVerified,
+      'True',
+      Reason.NotRequired,
+      `mTLS mode is ${target}`,
+    );
+  } else if (state.serverTls === 'Strict') {
+    verified = cond(ConditionType.MTLSVerified, 'True', Reason.Verified, 'the backend is Strict');
+  } else if (outcome.healthCheckOnProtectedPort) {
+    verified = cond(
+      ConditionType.MTLSVerified,
+      'False',
+      Reason.HealthCheckOnProtectedPort,
+      'a health check of the BackendService probes a protected port in plaintext',
+    );
+  } else if (gate !== undefined) {
+    const status =
+      gate.outcome.verdict === 'Pass'
+        ? 'True'
+        : gate.outcome.verdict === 'Fail'
+          ? 'False'
+          : 'Unknown';
+    verified = cond(ConditionType.MTLSVerified, status, gate.outcome.reason, gate.outcome.message);
+  } else {
+    verified = cond(
+      ConditionType.MTLSVerified,
+      'Unknown',
+      Reason.Inconclusive,
+      `the gate has not run yet (phase ${decision.phase})`,
+    );
+  }
+  const rests =
+    decision.step === undefined &&
+    ((target === 'Strict' && decision.phase === 'Strict') ||
+      (target === 'Permissive' && decision.phase === 'Permissive' && state.clientTls) ||
+      (target === 'Disabled' && decision.phase === 'Disabled'));
+  const ready = rests
+    ? cond(ConditionType.Ready, 'True', Reason.Ready, '')
+    : cond(
+        ConditionType.Ready,
+        'False',
+        verified.status === 'True' ? Reason.Pending : verified.reason,
+        `rollout at phase ${decision.phase}, target ${target}`,
+      );
+  return [
+    cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
+    cond(ConditionType.Programmed, 'True', Reason.Programmed, ''),
+    verified,
+    ready,
+  ];
+}
+
+function grantStatus(
+  grant: MeshAccessGrant,
+  gathered: Gathered,
+  outcome: BackendOutcome,
+  authzAttached: boolean,
+  now: Date,
+): MeshAccessGrantStatus {
+  const generation = grant.metadata.generation ?? 0;
+  const verdict: GrantVerdict | undefined = gathered.verdicts.find(
+    (v) => v.name === grant.metadata.name,
+  );
+  const conditions: ConditionInput[] = [];
+  if (verdict === undefined || !verdict.accepted) {
+    const reason = verdict?.reason ?? Reason.InvalidSpec;
+    const message = verdict?.message ?? 'the grant was not judged';
+    conditions.push(
+      cond(ConditionType.Accepted, 'False', reason, message),
+      cond(ConditionType.Programmed, 'False', Reason.Pending, 'the grant is not accepted'),
+      cond(ConditionType.Enforced, 'False', Reason.Pending, 'the grant is not accepted'),
+      cond(ConditionType.Ready, 'False', reason, message),
+    );
+  } else {
+    const programmed = programmedCondition(verdict, outcome);
+    const enforce = gathered.enforce;
+    const enforced =
+      programmed.status === 'True' && authzAttached
+        ? cond(ConditionType.Enforced, 'True', Reason.Enforced, '')
+        : enforce === 'DryRun'
+          ? cond(ConditionType.Enforced, 'False', Reason.DryRun, 'authorization.enforce is DryRun')
+          : cond(
+              ConditionType.Enforced,
+              'False',
+              Reason.WaitingForMTLS,
+              'the policy is attached once the backend reaches Strict mTLS',
+            );
+    const ready = programmed.status === 'True' && enforced.status === 'True';
+    conditions.push(
+      cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
+      programmed,
+      enforced,
+      ready
+        ? cond(ConditionType.Ready, 'True', Reason.Ready, '')
+        : cond(
+            ConditionType.Ready,
+            'False',
+            programmed.status === 'True' ? enforced.reason : programmed.reason,
+            programmed.status === 'True' ? enforced.message : programmed.message,
+          ),
+    );
+  }
+  return {
+    observedGeneration: generation,
+    conditions: mergeConditions(grant.status?.conditions, conditions, generation, now),
+    warnings: verdict?.warnings ?? [],
+    principals: verdict?.principals ?? [],
+  };
+}
+
+function programmedCondition(verdict: GrantVerdict, outcome: BackendOutcome): ConditionInput {
+  if (!verdict.programmed) {
+    return cond(
+      ConditionType.Programmed,
+      'False',
+      verdict.programmedReason ?? Reason.PolicyTooLarge,
+      verdict.programmedMessage ?? 'the policy has no room for this grant',
+    );
+  }
+  switch (outcome.kind) {
+    case 'Converged':
+      return cond(ConditionType.Programmed, 'True', Reason.Programmed, '');
+    case 'Failed':
+      return cond(ConditionType.Programmed, 'False', Reason.CloudError, outcome.message);
+    case 'Rejected':
+    case 'NotOwned':
+      return cond(
+        ConditionType.Programmed,
+        'False',
+        Reason.Pending,
+        `the backend is not programmed: ${outcome.kind === 'Rejected' ? outcome.reason : Reason.NotOwned}`,
+      );
+  }
+}
