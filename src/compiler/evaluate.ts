@@ -20,27 +20,30 @@ import { BlockList, isIP } from 'node:net';
 import { RE2JS } from 're2js';
 
 /** A source of a rule: callers by mesh identity and/or by address. */
-export type AuthorizationSource = { principals?: string[]; ipBlocks?: string[] };
+export type AuthorizationSource = { principals?: readonly string[]; ipBlocks?: readonly string[] };
 
 /** A regex on one request header, such as `:path`. */
 export type HttpHeaderMatch = { headerName: string; regexMatch: string };
 
 /** A destination of a rule: what the caller may reach. */
 export type AuthorizationDestination = {
-  hosts?: string[];
-  ports?: number[];
-  methods?: string[];
+  hosts?: readonly string[];
+  ports?: readonly number[];
+  methods?: readonly string[];
   httpHeaderMatch?: HttpHeaderMatch;
 };
 
 /** One rule; every listed source and every listed destination must match. */
 export type AuthorizationRule = {
-  sources?: AuthorizationSource[];
-  destinations?: AuthorizationDestination[];
+  sources?: readonly AuthorizationSource[];
+  destinations?: readonly AuthorizationDestination[];
 };
 
 /** The parts of an AuthorizationPolicy body that decide requests. */
-export type AuthorizationPolicyBody = { action: 'ALLOW' | 'DENY'; rules?: AuthorizationRule[] };
+export type AuthorizationPolicyBody = {
+  action: 'ALLOW' | 'DENY';
+  rules?: readonly AuthorizationRule[];
+};
 
 /** A request as the server-side proxy sees it. */
 export type AuthorizationRequest = {
@@ -94,7 +97,7 @@ function matchesStringPattern(pattern: string, value: string): boolean {
   return value === pattern;
 }
 
-function matchesPrincipals(principals: string[], principal: string | undefined): Match {
+function matchesPrincipals(principals: readonly string[], principal: string | undefined): Match {
   // A plaintext caller has no identity, so no principal entry can match it.
   if (principal === undefined) return false;
   return principals.some((p) => matchesStringPattern(p, principal));
@@ -119,7 +122,7 @@ function addIpBlock(list: BlockList, block: string): void {
   list.addSubnet(address, prefix, version === 6 ? 'ipv6' : 'ipv4');
 }
 
-function matchesIpBlocks(blocks: string[], sourceIp: string | undefined): Match {
+function matchesIpBlocks(blocks: readonly string[], sourceIp: string | undefined): Match {
   if (sourceIp === undefined || isIP(sourceIp) === 0) return 'unknown';
   const list = new BlockList();
   for (const block of blocks) addIpBlock(list, block);
@@ -135,7 +138,7 @@ function matchesSource(source: AuthorizationSource, request: AuthorizationReques
   ]);
 }
 
-function matchesHosts(hosts: string[], host: string | undefined): Match {
+function matchesHosts(hosts: readonly string[], host: string | undefined): Match {
   if (host === undefined) return true; // the request stands for every host
   const lower = host.toLowerCase();
   return hosts.some((h) => matchesStringPattern(h.toLowerCase(), lower));

@@ -147,7 +147,8 @@ describe('principals', () => {
     ['spiffe://proj.svc.id.goog/ns/shop/sa/*', undefined, false],
   ];
   for (const [pattern, principal, expected] of cases) {
-    it(`${pattern} ${expected ? 'matches' : 'does not match'} ${principal ?? 'a plaintext caller'}`, () => {
+    const caller = principal ?? 'a plaintext caller';
+    it(`${pattern} ${expected ? 'matches' : 'does not match'} ${caller}`, () => {
       const policy = allowOne({ principals: [pattern] }, dest());
       assert.equal(evaluateAuthorization(policy, request({ principal })).allowed, expected);
     });
@@ -162,7 +163,7 @@ describe('principals', () => {
   });
 });
 
-describe('ipBlocks, which we never send, resolve towards denial when the address is unknown', () => {
+describe('ipBlocks (never sent by us) resolve towards denial for unknown addresses', () => {
   it('an ALLOW rule with ipBlocks does not admit a request of unknown address', () => {
     const policy = allowOne({ principals: [FRONTEND], ipBlocks: ['10.0.0.0/8'] }, dest());
     assert.equal(evaluateAuthorization(policy, request()).allowed, false);
@@ -223,7 +224,8 @@ describe('destinations', () => {
     [['orders.shop.svc'], undefined, true],
   ];
   for (const [hosts, host, expected] of hostCases) {
-    it(`hosts ${hosts.join(',')} ${expected ? 'match' : 'do not match'} ${host ?? 'an unspecified host'}`, () => {
+    const target = host ?? 'an unspecified host';
+    it(`hosts ${hosts.join(',')} ${expected ? 'match' : 'do not match'} ${target}`, () => {
       const policy = allowOne({}, dest({ hosts }));
       assert.equal(evaluateAuthorization(policy, request({ host })).allowed, expected);
     });
@@ -258,7 +260,7 @@ describe('destinations', () => {
     assert.equal(evaluateAuthorization(unanchored, request()).allowed, false);
   });
 
-  it('a header regex on another header looks it up case-insensitively; a missing header fails', () => {
+  it('a regex on another header finds it in any case; a missing header fails', () => {
     const match = { headerName: 'X-Tenant', regexMatch: 'blue|green' };
     const policy = allowOne({}, dest({ httpHeaderMatch: match }));
     const withHeader = request({ headers: { 'x-tenant': 'green' } });
