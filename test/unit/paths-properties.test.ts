@@ -68,6 +68,7 @@ const sample: fc.Arbitrary<Sample> = fc
 function bothEngines(regex: string | null, path: string): boolean {
   if (regex === null) return true;
   const js = new RegExp(regex).test(path);
+  assert.equal(new RegExp(regex, 'u').test(path), js, `the u flag changes ${regex}`);
   const re2 = RE2JS.compile(regex).matches(path);
   assert.equal(re2, js, `JavaScript and RE2 disagree on ${JSON.stringify(path)} for ${regex}`);
   return js;
