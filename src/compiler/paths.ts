@@ -103,7 +103,7 @@ function describeCharacter(ch: string): string {
   const shown = code > 0x20 && code !== 0x7f ? `"${ch}" ` : '';
   return (
     `character ${shown}(U+${hex}) is not allowed: only letters, digits and ` +
-    `- . _ ~ ! $ & ' ( ) * + , = : @ may appear between slashes`
+    `- . _ ~ ! $ & ' ( ) + , = : @ may appear between slashes`
   );
 }
 
