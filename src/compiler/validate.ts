@@ -44,13 +44,15 @@ function describe(errors: FieldError[]): string {
 
 /**
  * Validates a backend spec and resolves its project (spec.project, else `defaultProject`).
- * `oldSpec` enables the immutability rules on update.
+ * `oldSpec` enables the immutability rules on update; `projectHint` says where else a
+ * project could come from.
  */
 export function validateBackend(
   backend: MeshBackend,
   defaultProject: string | undefined,
-  oldSpec?: MeshBackendSpec,
+  options: { oldSpec?: MeshBackendSpec; projectHint?: string } = {},
 ): ValidBackend | { ok: false; problem: Problem<BackendRejection> } {
+  const { oldSpec, projectHint = 'give the namespace a default project' } = options;
   const result = validateStructural(meshBackendSpecSchema, backend.spec, 'spec', oldSpec);
   if (result.errors.length > 0) {
     return { ok: false, problem: { reason: Reason.InvalidSpec, message: describe(result.errors) } };
@@ -58,8 +60,7 @@ export function validateBackend(
   const spec = result.value as MeshBackendSpec;
   const project = spec.project ?? defaultProject;
   if (project === undefined || project === '') {
-    const message =
-      'spec.project: no project: set spec.project or give the namespace a default project';
+    const message = `spec.project: no project: set spec.project or ${projectHint}`;
     return { ok: false, problem: { reason: Reason.InvalidSpec, message } };
   }
   return { ok: true, spec, project, trustDomain: spec.trustDomain ?? `${project}.svc.id.goog` };
