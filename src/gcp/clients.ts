@@ -6,7 +6,11 @@
 // Default Credentials. The two discovery APIs and monitoring are imported by
 // module path because the package index loads hundreds of APIs.
 
-import { BackendServicesClient, GlobalOperationsClient, HealthChecksClient } from '@google-cloud/compute';
+import {
+  BackendServicesClient,
+  GlobalOperationsClient,
+  HealthChecksClient,
+} from '@google-cloud/compute';
 import { GoogleAuth, PassThroughClient } from 'google-auth-library';
 import { monitoring_v1 } from 'googleapis/build/src/apis/monitoring/v1.js';
 import { networksecurity_v1 } from 'googleapis/build/src/apis/networksecurity/v1.js';
