@@ -56,7 +56,7 @@ function withEnvelope(schema: SchemaProps): SchemaProps {
     properties: {
       apiVersion: { type: 'string', description: 'API version: meshaccess.io/v1alpha1.' },
       kind: { type: 'string', description: 'Kind of the object.' },
-      metadata: { type: 'object', description: 'Standard object metadata.' },
+      metadata: { type: 'object' },
       ...schema.properties,
     },
   };

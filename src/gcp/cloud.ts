@@ -85,14 +85,20 @@ export class Cloud {
   ): Promise<void> {
     const idParam = `${collection.replace(/ies$/, 'y')}Id`;
     const op = await this.call(`${collection}.create`, async () => {
-      const res = await this.collection(collection).create({
-        parent,
-        [idParam]: id,
-        requestBody: body,
-      });
-      return res.data as Body;
+      try {
+        const res = await this.collection(collection).create({
+          parent,
+          [idParam]: id,
+          requestBody: body,
+        });
+        return res.data as Body;
+      } catch (error) {
+        // Already there (an earlier attempt whose answer was lost): the next read diffs it.
+        if (httpStatus(error) === 409) return undefined;
+        throw error;
+      }
     });
-    await this.waitLongRunning(collection, op);
+    if (op !== undefined) await this.waitLongRunning(collection, op);
   }
 
   /** Overwrites the named fields of a policy (absent in body means cleared) and waits. */
