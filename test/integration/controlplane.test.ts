@@ -57,6 +57,36 @@ function processIsGone(pid: number): boolean {
   }
 }
 
+type Named = { metadata?: { name?: string } };
+
+// A watch on a resource whose definition was just established can meet 429 while the API
+// server's watch cache for it is still initialising; clients are expected to retry.
+async function openWatch(
+  watch: Watch,
+  path: string,
+  onEvent: (phase: string, object: Named) => void,
+  onEnd: (error: unknown) => void,
+): Promise<AbortController> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    // The client reports a refused watch through the end callback before it resolves.
+    let early: { error: unknown } | undefined;
+    let opened = false;
+    const controller = await watch.watch(path, {}, onEvent, (error: unknown) => {
+      if (opened) onEnd(error);
+      else early = { error };
+    });
+    opened = true;
+    const status = (early?.error as { statusCode?: number } | undefined)?.statusCode;
+    if (early === undefined) return controller;
+    if (status !== 429 || Date.now() > deadline) {
+      onEnd(early.error);
+      return controller;
+    }
+    await sleep(500);
+  }
+}
+
 describe('the shared local control plane', () => {
   before(async () => {
     await kubectl(['apply', '-f', '-'], { input: widgetCrd });
@@ -74,18 +104,19 @@ describe('the shared local control plane', () => {
     const config = kubeConfig();
     const api = config.makeApiClient(CustomObjectsApi);
     const seen: string[] = [];
-    const watching = await new Watch(config).watch(
-      `/apis/${group}/v1/namespaces/${namespace}/widgets`, {},
-      (phase, object: { metadata?: { name?: string } }) => {
-        seen.push(`${phase} ${object.metadata?.name ?? ''}`);
-      },
-      () => undefined,
-    );
+    let ended: unknown;
+    const watching = await openWatch(new Watch(config),
+      `/apis/${group}/v1/namespaces/${namespace}/widgets`,
+      (phase, object) => seen.push(`${phase} ${object.metadata?.name ?? ''}`),
+      (error) => (ended = error ?? 'the watch ended'));
     try {
       const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' },
         spec: { size: 3 } };
       await api.createNamespacedCustomObject({ ...widgets, namespace, body });
-      await eventually('the ADDED event', async () => seen.includes('ADDED w1'), 20_000);
+      await eventually('the ADDED event', async () => {
+        assert.equal(ended, undefined, 'the watch stopped early');
+        return seen.includes('ADDED w1');
+      }, 20_000);
       await api.deleteNamespacedCustomObject({ ...widgets, namespace, name: 'w1' });
       await eventually('the DELETED event', async () => seen.includes('DELETED w1'), 20_000);
     } finally {
