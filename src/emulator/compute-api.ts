@@ -271,7 +271,10 @@ async function operation(
   id: string,
   extra: string | undefined,
 ): Promise<Reply | undefined> {
-  const op = ctx.state.operations.get(id);
+  // Compute accepts an operation's name or its numeric id; the Node client passes the id.
+  const op =
+    ctx.state.operations.get(id) ??
+    [...ctx.state.operations.values()].find((o) => o.numericId === id);
   const found = op !== undefined && op.api === 'compute' && op.project === project ? op : undefined;
   if (extra === undefined && method === 'GET') {
     if (found === undefined)
