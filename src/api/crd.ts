@@ -50,7 +50,9 @@ const grantColumns: PrinterColumn[] = [
   age,
 ];
 
-function withEnvelope(schema: SchemaProps): SchemaProps {
+// The API server refuses anything but a bare `type: object` on metadata, even a
+// description, so the envelope is not a SchemaProps.
+function withEnvelope(schema: SchemaProps): object {
   return {
     ...schema,
     properties: {
