@@ -25,7 +25,7 @@ async function finish(operations: Operations, name: unknown): Promise<Record<str
   throw new Error(`operation ${String(name)} never finished`);
 }
 
-test('clients aimed at the emulator never look for credentials or the metadata server', async (t) => {
+void test('clients aimed at the emulator never look for credentials or the metadata server', async (t) => {
   const probes: string[] = [];
   const metadata = createServer((req, res) => {
     probes.push(req.url ?? '');
@@ -53,7 +53,7 @@ test('clients aimed at the emulator never look for credentials or the metadata s
   assert.deepEqual(probes, []);
 });
 
-test('a ClientTlsPolicy is created, read, listed page by page, patched and deleted', async (t) => {
+void test('a ClientTlsPolicy is created, read, listed page by page, patched and deleted', async (t) => {
   const emulator = await useEmulator(t, { operationPolls: 2, operationDelayMs: 60_000 });
   const { networksecurity: ns } = useClients(t, emulator);
   const policies = ns.projects.locations.clientTlsPolicies;
@@ -98,7 +98,7 @@ test('a ClientTlsPolicy is created, read, listed page by page, patched and delet
   await assert.rejects(policies.get({ name: `${PARENT}/clientTlsPolicies/a` }), { status: 404 });
 });
 
-test('an EndpointPolicy referencing the three networksecurity policies round-trips', async (t) => {
+void test('an EndpointPolicy referencing the three networksecurity policies round-trips', async (t) => {
   const emulator = await useEmulator(t);
   const { networksecurity: ns, networkservices: nsv } = useClients(t, emulator);
   const loc = ns.projects.locations;
@@ -163,7 +163,7 @@ test('an EndpointPolicy referencing the three networksecurity policies round-tri
   );
 });
 
-test('a BackendService is inserted, patched by merge, replaced by PUT and deleted', async (t) => {
+void test('a BackendService is inserted, patched by merge, replaced by PUT and deleted', async (t) => {
   const emulator = await useEmulator(t);
   const { backendServices, globalOperations, networksecurity: ns } = useClients(t, emulator);
   await finish(
@@ -224,7 +224,7 @@ test('a BackendService is inserted, patched by merge, replaced by PUT and delete
   });
 });
 
-test('a HealthCheck is inserted with defaults, read and listed', async (t) => {
+void test('a HealthCheck is inserted with defaults, read and listed', async (t) => {
   const emulator = await useEmulator(t);
   const { healthChecks, globalOperations } = useClients(t, emulator);
   const [op] = await healthChecks.insert({
