@@ -1,6 +1,8 @@
 // proto3 JSON rendering rules the networksecurity and networkservices APIs
 // follow: a field at its default value (false, 0, "", an empty list or map)
-// is not sent at all. Elements inside a list are kept as they are.
+// is not sent at all. A message field has presence, so an empty object stays
+// (only `labels`, the one map field, is dropped when empty). Elements inside a
+// list are kept as they are.
 
 import { isObject } from './http.ts';
 
@@ -11,7 +13,8 @@ export function omitDefaults(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
     const pruned = omitDefaults(field);
-    if (!isDefault(pruned)) out[key] = pruned;
+    const emptyMessage = isObject(pruned) && key !== 'labels';
+    if (emptyMessage || !isDefault(pruned)) out[key] = pruned;
   }
   return out;
 }
