@@ -25,7 +25,7 @@ async function finish(operations: Operations, name: unknown): Promise<Record<str
   throw new Error(`operation ${String(name)} never finished`);
 }
 
-void test('clients aimed at the emulator never look for credentials or the metadata server', async (t) => {
+void test('clients aimed at the emulator never look for credentials', async (t) => {
   const probes: string[] = [];
   const metadata = createServer((req, res) => {
     probes.push(req.url ?? '');
@@ -53,7 +53,7 @@ void test('clients aimed at the emulator never look for credentials or the metad
   assert.deepEqual(probes, []);
 });
 
-void test('a ClientTlsPolicy is created, read, listed page by page, patched and deleted', async (t) => {
+void test('a ClientTlsPolicy is created, read, listed in pages, patched and deleted', async (t) => {
   const emulator = await useEmulator(t, { operationPolls: 2, operationDelayMs: 60_000 });
   const { networksecurity: ns } = useClients(t, emulator);
   const policies = ns.projects.locations.clientTlsPolicies;
@@ -98,7 +98,7 @@ void test('a ClientTlsPolicy is created, read, listed page by page, patched and 
   await assert.rejects(policies.get({ name: `${PARENT}/clientTlsPolicies/a` }), { status: 404 });
 });
 
-void test('an EndpointPolicy referencing the three networksecurity policies round-trips', async (t) => {
+void test('an EndpointPolicy naming its TLS and authorization policies round-trips', async (t) => {
   const emulator = await useEmulator(t);
   const { networksecurity: ns, networkservices: nsv } = useClients(t, emulator);
   const loc = ns.projects.locations;
@@ -163,7 +163,7 @@ void test('an EndpointPolicy referencing the three networksecurity policies roun
   );
 });
 
-void test('a BackendService is inserted, patched by merge, replaced by PUT and deleted', async (t) => {
+void test('a BackendService is inserted, merge-patched, replaced by PUT and deleted', async (t) => {
   const emulator = await useEmulator(t);
   const { backendServices, globalOperations, networksecurity: ns } = useClients(t, emulator);
   await finish(
@@ -185,7 +185,7 @@ void test('a BackendService is inserted, patched by merge, replaced by PUT and d
   const [initial] = await backendServices.get({ project: 'p1', backendService: 'orders' });
   assert.equal(initial.protocol, 'HTTP');
   assert.equal(initial.port, 80);
-  const clientTlsPolicy = `//networksecurity.googleapis.com/projects/p1/locations/global/clientTlsPolicies/client`;
+  const clientTlsPolicy = `//networksecurity.googleapis.com/${PARENT}/clientTlsPolicies/client`;
   const [patch] = await backendServices.patch({
     project: 'p1',
     backendService: 'orders',

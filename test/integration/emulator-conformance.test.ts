@@ -60,7 +60,7 @@ function parseExchange(chunk: string): Exchange {
 }
 
 const SERVED =
-  /\/(authorizationPolicies|serverTlsPolicies|clientTlsPolicies|endpointPolicies|backendServices|healthChecks)\b/;
+  /\/(authorizationPolicies|serverTlsPolicies|clientTlsPolicies|backendServices|healthChecks)\b/;
 const OPERATION = /\/operations\//;
 
 /** The exchanges this emulator serves: its resources, and polls of their operations. */

@@ -58,7 +58,7 @@ const destination = (extra: Record<string, unknown>) => ({
   rules: [{ destinations: [{ hosts: ['*'], ports: [8080], ...extra }] }],
 });
 
-describe('AuthorizationPolicy bodies', () => {
+void describe('AuthorizationPolicy bodies', () => {
   const refused: Array<[string, unknown, RegExp]> = [
     ['without action', { rules: [] }, /action/],
     ['with an unknown field', { action: 'ALLOW', colour: 'red' }, /Unknown name "colour"/],
@@ -130,7 +130,7 @@ describe('AuthorizationPolicy bodies', () => {
   });
 });
 
-describe('resource ids', () => {
+void describe('resource ids', () => {
   for (const [what, query] of [
     ['missing', ''],
     ['starting with a digit', '?serverTlsPolicyId=1policy'],
@@ -147,7 +147,7 @@ describe('resource ids', () => {
   }
 });
 
-describe('ServerTlsPolicy combinations', () => {
+void describe('ServerTlsPolicy combinations', () => {
   const refused: Array<[string, unknown]> = [
     [
       'a server certificate with allowOpen but without mtlsPolicy',
@@ -178,7 +178,7 @@ describe('ServerTlsPolicy combinations', () => {
     });
   }
 
-  void test('accept permissive and strict mTLS, and read allowOpen false back as absent', async (t) => {
+  void test('accept permissive and strict mTLS; allowOpen false reads back absent', async (t) => {
     const emulator = await useEmulator(t);
     const mtls = { serverCertificate: SPIFFE, mtlsPolicy: { clientValidationCa: [SPIFFE] } };
     await created(emulator, 'serverTlsPolicies', 'permissive', { ...mtls, allowOpen: true });
@@ -198,7 +198,7 @@ describe('ServerTlsPolicy combinations', () => {
   });
 });
 
-describe('EndpointPolicy bodies', () => {
+void describe('EndpointPolicy bodies', () => {
   const refused: Array<[string, unknown]> = [
     ['without a type', { ...ENDPOINT_POLICY, type: undefined }],
     ['without an endpoint matcher', { type: 'SIDECAR_PROXY' }],
@@ -246,7 +246,7 @@ describe('EndpointPolicy bodies', () => {
   });
 });
 
-describe('writes to existing and missing resources', () => {
+void describe('writes to existing and missing resources', () => {
   void test('a second create with the same id is a 409 ALREADY_EXISTS', async (t) => {
     const emulator = await useEmulator(t);
     await created(emulator, 'clientTlsPolicies', 'c', {});
@@ -302,7 +302,7 @@ async function backendService(t: TestContext, body: Record<string, unknown> = {}
   return emulator;
 }
 
-describe('BackendService writes', () => {
+void describe('BackendService writes', () => {
   const SETTINGS = {
     clientTlsPolicy: `//networksecurity.googleapis.com/${NAME('clientTlsPolicies', 'c')}`,
   };
@@ -355,7 +355,7 @@ describe('BackendService writes', () => {
     computeError(await call(emulator, 'POST', `${C}/backendServices`, body), 400, 'invalid');
   });
 
-  void test('securitySettings on a scheme other than INTERNAL_SELF_MANAGED are refused', async (t) => {
+  void test('securitySettings outside INTERNAL_SELF_MANAGED are refused', async (t) => {
     const emulator = await useEmulator(t);
     await created(emulator, 'clientTlsPolicies', 'c', {});
     const body = { name: 'orders', loadBalancingScheme: 'EXTERNAL', securitySettings: SETTINGS };
