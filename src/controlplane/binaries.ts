@@ -70,7 +70,11 @@ export async function ensureBinaries(
   const systemKubectl = await findOnPath('kubectl');
   let buildSeconds: number | undefined;
   if ((await missingBinaries(dir, systemKubectl)).length > 0) {
-    if (options.build === false) throw new Error(`control plane binaries are not built in ${dir}`);
+    if (options.build === false) {
+      throw new Error(
+        `control plane binaries are missing from ${dir}; run npm run control-plane:build`,
+      );
+    }
     await checkGoVersion(versions.minGo);
     await mkdir(root, { recursive: true });
     const release = await acquireLock(`${dir}.lock`, log);

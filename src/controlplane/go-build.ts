@@ -80,8 +80,11 @@ export async function buildBinaries(request: BuildRequest): Promise<number> {
       request.log.info({ binaries: names, logFile: request.logFile }, 'building');
       const pkgs = names.map((name) => sources[name].pkg);
       const out = module === 'etcd' ? join(staging, 'etcd') : `${staging}/`;
-      await runGo(['build', ...buildFlags, '-o', out, ...pkgs], join(wrapperRoot, module),
-        logHandle.fd).catch((error: unknown) => {
+      await runGo(
+        ['build', ...buildFlags, '-o', out, ...pkgs],
+        join(wrapperRoot, module),
+        logHandle.fd,
+      ).catch((error: unknown) => {
         throw new Error(`building ${names.join(', ')} failed; see ${request.logFile}`, {
           cause: error,
         });

@@ -6,6 +6,7 @@ export { startControlPlane, type StartControlPlaneOptions } from './start.ts';
 export type {
   ControlPlane,
   ControlPlaneBinaries,
+  ControlPlaneExit,
   ControlPlaneLog,
   ControlPlaneProcess,
 } from './types.ts';

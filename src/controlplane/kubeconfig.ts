@@ -23,20 +23,24 @@ export async function renderKubeconfig(source: KubeconfigSource): Promise<string
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{
-      name,
-      cluster: {
-        server: source.server,
-        'certificate-authority-data': await base64File(source.caCert),
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: source.server,
+          'certificate-authority-data': await base64File(source.caCert),
+        },
       },
-    }],
-    users: [{
-      name,
-      user: {
-        'client-certificate-data': await base64File(source.clientCert),
-        'client-key-data': await base64File(source.clientKey),
+    ],
+    users: [
+      {
+        name,
+        user: {
+          'client-certificate-data': await base64File(source.clientCert),
+          'client-key-data': await base64File(source.clientKey),
+        },
       },
-    }],
+    ],
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
   });

@@ -32,7 +32,10 @@ async function tryTake(path: string): Promise<boolean> {
 }
 
 /** Takes the lock at `path`, waiting while a live process holds it; resolves to its release. */
-export async function acquireLock(path: string, log: ControlPlaneLog): Promise<() => Promise<void>> {
+export async function acquireLock(
+  path: string,
+  log: ControlPlaneLog,
+): Promise<() => Promise<void>> {
   let told = false;
   let emptySince = Date.now();
   for (;;) {

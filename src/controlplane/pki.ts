@@ -66,8 +66,24 @@ async function signLeaf(dir: string, leaf: Leaf, ca: { cert: string; key: string
   await writeEcKey(key);
   await writeFile(ext, `${leaf.extensions.join('\n')}\n`);
   await openssl(['req', '-new', '-key', key, '-subj', leaf.subject, '-out', csr]);
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial',
-    serial(), '-days', '365', '-extfile', ext, '-out', cert]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-set_serial',
+    serial(),
+    '-days',
+    '365',
+    '-extfile',
+    ext,
+    '-out',
+    cert,
+  ]);
   return { cert, key };
 }
 
@@ -76,26 +92,54 @@ export async function createPki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
   await writeEcKey(ca.key);
-  await openssl(['req', '-x509', '-new', '-key', ca.key, '-subj', '/CN=meshaccess-local-ca',
-    '-days', '365', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', ca.cert]);
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    ca.key,
+    '-subj',
+    '/CN=meshaccess-local-ca',
+    '-days',
+    '365',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    '-out',
+    ca.cert,
+  ]);
   const usage = 'keyUsage=critical,digitalSignature,keyEncipherment';
-  const server = await signLeaf(dir, {
-    name: 'apiserver',
-    subject: '/CN=kube-apiserver',
-    extensions: [usage, 'extendedKeyUsage=serverAuth', `subjectAltName=${serverNames.join(',')}`],
-  }, ca);
-  const admin = await signLeaf(dir, {
-    name: 'admin',
-    subject: '/O=system:masters/CN=meshaccess-admin',
-    extensions: [usage, 'extendedKeyUsage=clientAuth'],
-  }, ca);
+  const server = await signLeaf(
+    dir,
+    {
+      name: 'apiserver',
+      subject: '/CN=kube-apiserver',
+      extensions: [usage, 'extendedKeyUsage=serverAuth', `subjectAltName=${serverNames.join(',')}`],
+    },
+    ca,
+  );
+  const admin = await signLeaf(
+    dir,
+    {
+      name: 'admin',
+      subject: '/O=system:masters/CN=meshaccess-admin',
+      extensions: [usage, 'extendedKeyUsage=clientAuth'],
+    },
+    ca,
+  );
   const serviceAccount = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const serviceAccountKey = join(dir, 'sa.key');
   const serviceAccountPub = join(dir, 'sa.pub');
-  await writeFile(serviceAccountKey,
-    serviceAccount.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  await writeFile(serviceAccountPub, serviceAccount.publicKey.export({ type: 'spki', format: 'pem' }));
+  await writeFile(
+    serviceAccountKey,
+    serviceAccount.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    { mode: 0o600 },
+  );
+  await writeFile(
+    serviceAccountPub,
+    serviceAccount.publicKey.export({ type: 'spki', format: 'pem' }),
+  );
   return {
     caCert: ca.cert,
     caKey: ca.key,

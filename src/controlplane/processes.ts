@@ -83,7 +83,13 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (pid <= 0) return;
     signalGroup(pid, 'SIGTERM');
-    const graceful = await Promise.race([exited.then(() => true, () => true), sleep(graceMs, false)]);
+    const graceful = await Promise.race([
+      exited.then(
+        () => true,
+        () => true,
+      ),
+      sleep(graceMs, false),
+    ]);
     if (!graceful || !(await waitForGroupGone(pid, 1000))) signalGroup(pid, 'SIGKILL');
     await exited.catch(() => undefined);
     await waitForGroupGone(pid, 5000);

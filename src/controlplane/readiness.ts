@@ -51,7 +51,7 @@ export type WaitSpec = {
   readonly timeoutMs: number;
 };
 
-/** Resolves once `spec.url` answers acceptably; rejects on timeout or when a watched process dies. */
+/** Resolves once `spec.url` answers acceptably; rejects on timeout or if a watched process dies. */
 export async function waitUntil(spec: WaitSpec): Promise<void> {
   const deadline = Date.now() + spec.timeoutMs;
   let last = 'no answer yet';

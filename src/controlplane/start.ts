@@ -9,6 +9,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries.ts';
+import { apiserverArgs, clusterName, controllerManagerArgs, etcdArgs } from './component-args.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { createPki, type Pki } from './pki.ts';
 import { freePorts } from './ports.ts';
@@ -26,10 +27,14 @@ export type StartControlPlaneOptions = {
   readonly binaries?: ControlPlaneBinaries;
   /** How long each component may take to become ready; default 120 s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Where to publish the admin kubeconfig, written atomically once everything is ready;
+   * default `DIR/kubeconfig`. Its appearance therefore means the control plane is usable.
+   */
+  readonly kubeconfigPath?: string;
 };
 
 const attempts = 3;
-const clusterName = 'meshaccess-local';
 
 type Context = {
   dir: string;
@@ -38,56 +43,8 @@ type Context = {
   pki: Pki;
   tls: ClientTls;
   timeoutMs: number;
+  kubeconfigPath: string;
 };
-
-function etcdArgs(dataDir: string, clientPort: number, peerPort: number): string[] {
-  const client = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  return [
-    '--name=default', `--data-dir=${dataDir}`,
-    `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=default=${peer}`, '--log-level=warn',
-    // The store is thrown away at every start, so durability buys nothing and fsync costs a lot.
-    '--unsafe-no-fsync',
-  ];
-}
-
-function apiserverArgs(pki: Pki, etcdPort: number, port: number, certDir: string): string[] {
-  return [
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-    `--cert-dir=${certDir}`,
-    `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
-    `--client-ca-file=${pki.caCert}`,
-    '--authorization-mode=Node,RBAC', '--allow-privileged=true',
-    '--service-cluster-ip-range=10.0.0.0/24',
-    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${pki.serviceAccountPub}`,
-    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-    // Endpoints for the `kubernetes` service would point at loopback, which validation rejects.
-    '--endpoint-reconciler-type=none',
-    '--profiling=false',
-  ];
-}
-
-function controllerManagerArgs(pki: Pki, kubeconfig: string): string[] {
-  return [
-    `--kubeconfig=${kubeconfig}`,
-    // Nothing needs its metrics or health endpoint, and not serving saves a port.
-    '--secure-port=0',
-    '--leader-elect=false',
-    '--controllers=*',
-    // Every controller acts as the admin user, so no per-controller credentials are needed.
-    '--use-service-account-credentials=false',
-    `--service-account-private-key-file=${pki.serviceAccountKey}`,
-    `--root-ca-file=${pki.caCert}`,
-    `--cluster-signing-cert-file=${pki.caCert}`,
-    `--cluster-signing-key-file=${pki.caKey}`,
-    `--cluster-name=${clusterName}`,
-    '--profiling=false',
-  ];
-}
 
 async function stopAll(processes: readonly ManagedProcess[]): Promise<void> {
   // Stop in reverse start order: clients before the servers they depend on.
@@ -105,43 +62,68 @@ async function startOnce(ctx: Context): Promise<ControlPlane> {
   await mkdir(logs, { recursive: true });
   const processes: ManagedProcess[] = [];
   const launch = (name: string, command: string, args: string[]): ManagedProcess => {
-    const p = startProcess({ name, command, args, cwd: ctx.dir, logFile: join(logs, `${name}.log`) });
+    const p = startProcess({
+      name,
+      command,
+      args,
+      cwd: ctx.dir,
+      logFile: join(logs, `${name}.log`),
+    });
     processes.push(p);
     ctx.log.debug({ process: name, pid: p.pid }, 'started');
     return p;
   };
   const wait = { watch: processes, timeoutMs: ctx.timeoutMs };
   const server = `https://127.0.0.1:${apiPort}`;
-  const kubeconfigPath = join(ctx.dir, 'kubeconfig');
+  const kubeconfig = {
+    server,
+    name: clusterName,
+    caCert: ctx.pki.caCert,
+    clientCert: ctx.pki.adminCert,
+    clientKey: ctx.pki.adminKey,
+  };
+  // The controller manager gets its own copy, so the published one appears only when all is up.
+  const managerKubeconfig = join(ctx.dir, 'pki', 'controller-manager.kubeconfig');
   try {
     launch('etcd', ctx.binaries.etcd, etcdArgs(dataDir, etcdPort, peerPort));
     await waitUntil({
-      ...wait, what: 'etcd', url: `http://127.0.0.1:${etcdPort}/health`,
+      ...wait,
+      what: 'etcd',
+      url: `http://127.0.0.1:${etcdPort}/health`,
       accept: (a) => a.status === 200 && a.body.includes('"health":"true"'),
     });
     const certDir = join(ctx.dir, 'apiserver-certs');
-    launch('kube-apiserver', ctx.binaries.kubeApiserver,
-      apiserverArgs(ctx.pki, etcdPort, apiPort, certDir));
+    launch(
+      'kube-apiserver',
+      ctx.binaries.kubeApiserver,
+      apiserverArgs(ctx.pki, etcdPort, apiPort, certDir),
+    );
     await waitUntil({
-      ...wait, what: 'kube-apiserver', url: `${server}/readyz`, tls: ctx.tls,
+      ...wait,
+      what: 'kube-apiserver',
+      url: `${server}/readyz`,
+      tls: ctx.tls,
       accept: (a) => a.status === 200,
     });
-    await writeKubeconfig(kubeconfigPath, {
-      server, name: clusterName, caCert: ctx.pki.caCert,
-      clientCert: ctx.pki.adminCert, clientKey: ctx.pki.adminKey,
-    });
-    launch('kube-controller-manager', ctx.binaries.kubeControllerManager,
-      controllerManagerArgs(ctx.pki, kubeconfigPath));
+    await writeKubeconfig(managerKubeconfig, kubeconfig);
+    launch(
+      'kube-controller-manager',
+      ctx.binaries.kubeControllerManager,
+      controllerManagerArgs(ctx.pki, managerKubeconfig),
+    );
     await waitUntil({
-      ...wait, what: 'kube-controller-manager', tls: ctx.tls,
+      ...wait,
+      what: 'kube-controller-manager',
+      tls: ctx.tls,
       url: `${server}/api/v1/namespaces/default/serviceaccounts/default`,
       accept: (a) => a.status === 200,
     });
+    await writeKubeconfig(ctx.kubeconfigPath, kubeconfig);
   } catch (error) {
     await stopAll(processes);
     throw error;
   }
-  return running(server, kubeconfigPath, processes, [etcdPort, peerPort, apiPort]);
+  return running(server, ctx.kubeconfigPath, processes, [etcdPort, peerPort, apiPort]);
 }
 
 function running(
@@ -151,11 +133,20 @@ function running(
   ports: readonly number[],
 ): ControlPlane {
   let stopping: Promise<void> | undefined;
+  const firstExit = Promise.race(
+    processes.map((p) =>
+      p.exited.then(
+        (exit) => ({ process: p.name, ...exit }),
+        () => ({ process: p.name, code: null, signal: null }),
+      ),
+    ),
+  );
   return {
     server,
     kubeconfigPath,
     ports,
     processes: processes.map((p) => ({ name: p.name, pid: p.pid })),
+    exited: firstExit,
     stop: () => (stopping ??= stopAll(processes)),
   };
 }
@@ -179,7 +170,13 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     key: await readFile(pki.adminKey, 'utf8'),
   };
   const ctx: Context = {
-    dir: options.dir, log, binaries, pki, tls, timeoutMs: options.readyTimeoutMs ?? 120_000,
+    dir: options.dir,
+    log,
+    binaries,
+    pki,
+    tls,
+    timeoutMs: options.readyTimeoutMs ?? 120_000,
+    kubeconfigPath: options.kubeconfigPath ?? join(options.dir, 'kubeconfig'),
   };
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {

@@ -27,6 +27,13 @@ export type ControlPlaneBinaries = {
 /** One process of a running control plane, for callers that want to watch or check it. */
 export type ControlPlaneProcess = { readonly name: string; readonly pid: number };
 
+/** Which process of a control plane exited first, and how. */
+export type ControlPlaneExit = {
+  readonly process: string;
+  readonly code: number | null;
+  readonly signal: string | null;
+};
+
 /** A running local control plane. */
 export type ControlPlane = {
   /** Path of a kubeconfig whose current context is an admin user (group system:masters). */
@@ -37,6 +44,11 @@ export type ControlPlane = {
   readonly processes: readonly ControlPlaneProcess[];
   /** Loopback ports the control plane listens on. */
   readonly ports: readonly number[];
+  /**
+   * Settles when the first of the processes exits, whether by `stop()` or by dying; a caller
+   * that keeps the control plane running can race it to notice a crash.
+   */
+  readonly exited: Promise<ControlPlaneExit>;
   /** Stops every process and waits until each has exited; safe to call more than once. */
   stop(): Promise<void>;
 };

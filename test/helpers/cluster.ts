@@ -61,7 +61,10 @@ export function kubectl(args: readonly string[], options: { input?: string } = {
  * test, or the file when called outside a test, is done.
  */
 export async function createTestNamespace(prefix: string): Promise<string> {
-  const base = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const name = `${base.slice(0, 50) || 'test'}-${randomBytes(4).toString('hex')}`;
   await kubectl(['create', 'namespace', name]);
   after(async () => {

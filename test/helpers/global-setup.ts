@@ -9,7 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ensureBinaries, startControlPlane, type ControlPlane } from '../../src/controlplane/index.ts';
+import {
+  ensureBinaries,
+  startControlPlane,
+  type ControlPlane,
+} from '../../src/controlplane/index.ts';
 import { kubeconfigVariable, kubectlVariable } from './cluster.ts';
 
 let plane: ControlPlane | undefined;
@@ -28,7 +32,12 @@ export async function globalSetup(): Promise<void> {
   const binaries = await binariesAnnouncingBuild();
   workDir = await mkdtemp(join(tmpdir(), 'meshaccess-test-control-plane-'));
   const log = pino({ level: 'debug' }, pino.destination(join(workDir, 'setup.log')));
-  plane = await startControlPlane({ dir: workDir, log, binaries });
+  plane = await startControlPlane({ dir: workDir, log, binaries }).catch((error: unknown) => {
+    // The folder stays behind on failure: its logs say why a component did not come up.
+    throw new Error(`the test control plane did not start; logs are in ${workDir}`, {
+      cause: error,
+    });
+  });
   process.env[kubeconfigVariable] = plane.kubeconfigPath;
   process.env[kubectlVariable] = binaries.kubectl;
 }

@@ -93,8 +93,12 @@ describe('the shared local control plane', () => {
   });
 
   test('a custom resource definition applied with kubectl becomes Established', async () => {
-    const { stdout } = await kubectl(['wait', '--for=condition=Established', '--timeout=60s',
-      `crd/widgets.${group}`]);
+    const { stdout } = await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      `crd/widgets.${group}`,
+    ]);
     assert.match(stdout, /condition met/);
   });
 
@@ -105,18 +109,28 @@ describe('the shared local control plane', () => {
     const api = config.makeApiClient(CustomObjectsApi);
     const seen: string[] = [];
     let ended: unknown;
-    const watching = await openWatch(new Watch(config),
+    const watching = await openWatch(
+      new Watch(config),
       `/apis/${group}/v1/namespaces/${namespace}/widgets`,
       (phase, object) => seen.push(`${phase} ${object.metadata?.name ?? ''}`),
-      (error) => (ended = error ?? 'the watch ended'));
+      (error) => (ended = error ?? 'the watch ended'),
+    );
     try {
-      const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' },
-        spec: { size: 3 } };
+      const body = {
+        apiVersion: `${group}/v1`,
+        kind: 'Widget',
+        metadata: { name: 'w1' },
+        spec: { size: 3 },
+      };
       await api.createNamespacedCustomObject({ ...widgets, namespace, body });
-      await eventually('the ADDED event', async () => {
-        assert.equal(ended, undefined, 'the watch stopped early');
-        return seen.includes('ADDED w1');
-      }, 20_000);
+      await eventually(
+        'the ADDED event',
+        async () => {
+          assert.equal(ended, undefined, 'the watch stopped early');
+          return seen.includes('ADDED w1');
+        },
+        20_000,
+      );
       await api.deleteNamespacedCustomObject({ ...widgets, namespace, name: 'w1' });
       await eventually('the DELETED event', async () => seen.includes('DELETED w1'), 20_000);
     } finally {
@@ -127,11 +141,17 @@ describe('the shared local control plane', () => {
   test('the API server enforces the schema of a custom resource', async () => {
     const namespace = await createTestNamespace('schema');
     const api = kubeConfig().makeApiClient(CustomObjectsApi);
-    const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'big' },
-      spec: { size: 11 } };
+    const body = {
+      apiVersion: `${group}/v1`,
+      kind: 'Widget',
+      metadata: { name: 'big' },
+      spec: { size: 11 },
+    };
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/widgets.${group}`]);
-    await assert.rejects(api.createNamespacedCustomObject({ ...widgets, namespace, body }),
-      /should be less than or equal to 10|Invalid value/);
+    await assert.rejects(
+      api.createNamespacedCustomObject({ ...widgets, namespace, body }),
+      /should be less than or equal to 10|Invalid value/,
+    );
   });
 
   test('a deleted namespace with content finishes deleting', async () => {
@@ -144,15 +164,32 @@ describe('the shared local control plane', () => {
   test('objects whose owner is deleted are garbage-collected', async () => {
     const namespace = await createTestNamespace('gc');
     const core = kubeConfig().makeApiClient(CoreV1Api);
-    const owner = await core.createNamespacedConfigMap({ namespace,
-      body: { metadata: { name: 'owner' } } });
+    const owner = await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'owner' } },
+    });
     const uid = owner.metadata?.uid ?? assert.fail('the owner has no uid');
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'child',
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }] } } });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: {
+          name: 'child',
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }],
+        },
+      },
+    });
     await core.deleteNamespacedConfigMap({ namespace, name: 'owner' });
     await eventually('garbage collection of the child', async () => {
-      const { stdout } = await kubectl(['get', 'configmap', 'child', '-n', namespace,
-        '--ignore-not-found', '-o', 'name']);
+      const { stdout } = await kubectl([
+        'get',
+        'configmap',
+        'child',
+        '-n',
+        namespace,
+        '--ignore-not-found',
+        '-o',
+        'name',
+      ]);
       return stdout.trim() === '';
     });
   });
@@ -164,11 +201,20 @@ describe('a control plane of its own', () => {
     try {
       const binaries = await ensureBinaries({ build: false });
       const plane = await startControlPlane({ dir, binaries });
-      const { stdout } = await kubectl(['--kubeconfig', plane.kubeconfigPath, 'get',
-        'serviceaccount', 'default', '-o', 'name']);
+      const { stdout } = await kubectl([
+        '--kubeconfig',
+        plane.kubeconfigPath,
+        'get',
+        'serviceaccount',
+        'default',
+        '-o',
+        'name',
+      ]);
       assert.equal(stdout.trim(), 'serviceaccount/default');
-      assert.deepEqual(plane.processes.map((p) => p.name),
-        ['etcd', 'kube-apiserver', 'kube-controller-manager']);
+      assert.deepEqual(
+        plane.processes.map((p) => p.name),
+        ['etcd', 'kube-apiserver', 'kube-controller-manager'],
+      );
       for (const port of plane.ports) assert.equal(await isPortFree(port), false, `port ${port}`);
 
       await plane.stop();
@@ -178,6 +224,7 @@ describe('a control plane of its own', () => {
         assert.ok(processIsGone(-pid), `${name}'s process group is still alive`);
       }
       for (const port of plane.ports) assert.ok(await isPortFree(port), `port ${port} in use`);
+      assert.equal((await plane.exited).process, 'kube-controller-manager');
       await plane.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
