@@ -144,7 +144,7 @@ void test('a mesh caller fails against a plaintext server once it sends mTLS', a
   });
 });
 
-void test('an attached AuthorizationPolicy denies what it does not allow, plaintext too', async (t) => {
+void test('an attached AuthorizationPolicy denies what it does not allow', async (t) => {
   const clock = new ManualClock();
   const emulator = await useEmulator(t, { clock });
   await setup(clock, emulator);
@@ -197,7 +197,7 @@ void test('an attached AuthorizationPolicy denies what it does not allow, plaint
   );
 });
 
-void test('rate() is the increase over the window in seconds; scalars divide vectors', async (t) => {
+void test('rate() is the increase per second; a scalar divides a vector', async (t) => {
   const clock = new ManualClock();
   const emulator = await useEmulator(t, { clock });
   await setup(clock, emulator);
