@@ -1,8 +1,9 @@
 // Injected faults. Each fault names the requests it hits (HTTP method and a
 // regex over the path, without the query string) and how many times it
-// fires. Every matching fault with firings left is used up by a request:
-// latencies add up, then the first status or drop fault ends the request, and
-// operation faults decide how the operation the request starts will end.
+// fires. Faults fall in three groups: latency, the answer (a status or a
+// dropped connection) and the operation's end (fail or hang). For each group a
+// request uses up at most one firing, of the earliest registered matching
+// fault, so faults registered in sequence fire in sequence.
 
 import { invalidArgument } from './errors.ts';
 import { isObject } from './http.ts';
@@ -75,11 +76,13 @@ export class FaultTable {
       drop: false,
       fate: { kind: 'succeed' },
     };
+    const fired = new Set<string>();
     for (const fault of this.#faults) {
-      if (fault.remaining <= 0) continue;
+      if (fault.remaining <= 0 || fired.has(groupOf(fault.effect))) continue;
       if (fault.method !== undefined && fault.method !== method) continue;
       if (!new RegExp(fault.path).test(path)) continue;
       fault.remaining -= 1;
+      fired.add(groupOf(fault.effect));
       applyEffect(decision, fault.effect);
     }
     this.#faults = this.#faults.filter((f) => f.remaining > 0);
@@ -87,16 +90,29 @@ export class FaultTable {
   }
 }
 
+function groupOf(effect: FaultEffect): 'latency' | 'answer' | 'operation' {
+  switch (effect.kind) {
+    case 'latency':
+      return 'latency';
+    case 'status':
+    case 'drop':
+      return 'answer';
+    case 'operationFail':
+    case 'operationHang':
+      return 'operation';
+  }
+}
+
 function applyEffect(decision: FaultDecision, effect: FaultEffect): void {
   switch (effect.kind) {
     case 'latency':
-      decision.latencyMs += effect.ms;
+      decision.latencyMs = effect.ms;
       return;
     case 'status':
-      if (decision.status === undefined && !decision.drop) decision.status = effect;
+      decision.status = effect;
       return;
     case 'drop':
-      if (decision.status === undefined) decision.drop = true;
+      decision.drop = true;
       return;
     case 'operationFail':
       decision.fate = { kind: 'fail', httpStatus: effect.status, message: effect.message };
