@@ -86,7 +86,7 @@ void describe('evaluation', () => {
     const { clock, traffic } = ledger();
     const earlier = evaluatePromQL(
       parsePromQL(`sum(increase(${M}[10s]))`),
-      clock.now() - 45_000,
+      clock.now() - 35_000,
       traffic,
     );
     assert.deepEqual(earlier, { type: 'vector', samples: [{ labels: {}, value: 30 + 5 }] });
