@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import { ensureBinaries, startControlPlane } from '../../src/controlplane/index.ts';
+import {
+  defaultCacheRoot,
+  ensureBinaries,
+  startControlPlane,
+} from '../../src/controlplane/index.ts';
+import { checkGoVersion } from '../../src/controlplane/go-build.ts';
+import { cacheKey, readPinnedVersions } from '../../src/controlplane/versions.ts';
 import { isPortFree } from '../../src/controlplane/ports.ts';
 import { createTestNamespace, kubeConfig, kubectl } from '../helpers/cluster.ts';
 
@@ -229,5 +235,41 @@ describe('a control plane of its own', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the control plane build', () => {
+  test('pins Kubernetes 1.32 and etcd 3.5 in the wrapper modules', async () => {
+    const versions = await readPinnedVersions();
+    assert.match(versions.kubernetes, /^v1\.32\.\d+$/);
+    assert.match(versions.etcd, /^v3\.5\.\d+$/);
+    assert.equal(cacheKey(versions), `k8s-${versions.kubernetes}-etcd-${versions.etcd}`);
+  });
+
+  test('reuses a warm cache named after the pinned versions without building', async () => {
+    const binaries = await ensureBinaries({ build: false });
+    const key = cacheKey(await readPinnedVersions());
+    assert.equal(binaries.dir, join(defaultCacheRoot(), key));
+    assert.equal(binaries.buildSeconds, undefined);
+  });
+
+  test('reports a cold cache instead of building when told not to build', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'meshaccess-empty-cache-'));
+    try {
+      await assert.rejects(ensureBinaries({ cacheRoot: empty, build: false }), /are missing/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('keeps the cache outside the work tree, under XDG_CACHE_HOME unless told otherwise', () => {
+    const explicit = { MESHACCESS_CONTROL_PLANE_CACHE: '/srv/cp', XDG_CACHE_HOME: '/x' };
+    assert.equal(defaultCacheRoot(explicit), '/srv/cp');
+    assert.equal(defaultCacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/meshaccess/control-plane');
+    assert.match(defaultCacheRoot({}), /\/\.cache\/meshaccess\/control-plane$/);
+  });
+
+  test('refuses a Go toolchain older than the wrapper modules need, saying which', async () => {
+    await assert.rejects(checkGoVersion('99.0'), /Go 99\.0 or newer is needed.*found Go 1\./);
   });
 });
