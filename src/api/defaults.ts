@@ -34,20 +34,22 @@ export const QUERY_PLACEHOLDERS = {
 } as const;
 
 /**
- * Default query for requests that reached the backend without mTLS during the window. It reads
- * the Cloud Service Mesh server request count, whose connection_security_policy label says
- * whether a request arrived over mutual TLS.
+ * Default query for requests that reached the backend without mTLS during the window: every
+ * request minus those that arrived over mutual TLS, from the Cloud Service Mesh server request
+ * count. Written as a difference so that a backend whose callers all use mTLS yields 0 rather
+ * than no data, while a missing or misspelled series yields no data (Inconclusive), never 0.
  */
 export const DEFAULT_PLAINTEXT_QUERY =
   'sum(increase(istio_io:service_server_request_count{' +
-  'monitored_resource="gce_backend_service",backend_service_name="{{backendService}}",' +
-  'connection_security_policy!="mutual_tls"}[{{window}}]))';
+  'project="{{project}}",backend_service="{{backendService}}"}[{{window}}]))' +
+  ' - sum(increase(istio_io:service_server_request_count{' +
+  'project="{{project}}",backend_service="{{backendService}}",' +
+  'connection_security_policy="mutual_tls"}[{{window}}]))';
 
 /** Default query for every request that reached the backend during the window. */
 export const DEFAULT_TOTAL_QUERY =
   'sum(increase(istio_io:service_server_request_count{' +
-  'monitored_resource="gce_backend_service",backend_service_name="{{backendService}}"}' +
-  '[{{window}}]))';
+  'project="{{project}}",backend_service="{{backendService}}"}[{{window}}]))';
 
 /** Fills a query template's placeholders; unknown placeholders are left as written. */
 export function expandQuery(

@@ -163,7 +163,7 @@ export class BackendReconciler {
     if (decision.step !== undefined) {
       log.info({ step: decision.step, phase: decision.phase }, 'rollout step');
       await performStep(cloud, decision.step, plan, observed, state, backendService);
-      await this.status.recordStep(backend, decision, this.now(), log);
+      await this.status.recordStep(backend, decision, this.now(), log, gate);
       return { requeueAfterMs: 0 };
     }
     const attach = wantAuthorization(

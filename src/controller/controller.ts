@@ -4,6 +4,7 @@
 // real thing against a local control plane and the emulator.
 
 import http from 'node:http';
+import type { MeshAccessGrant, MeshBackend } from '../api/types.ts';
 import type { Cloud } from '../gcp/cloud.ts';
 import type { Logger } from '../util/log.ts';
 import { BackendReconciler } from './backend-reconciler.ts';
@@ -27,6 +28,7 @@ export class Controller {
   private readonly reconciler: BackendReconciler;
   private readonly servers: http.Server[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly seen = new Map<string, string>();
   private started = false;
 
   constructor(parts: ControllerParts) {
@@ -53,12 +55,21 @@ export class Controller {
       });
     });
     await kube.start({
-      onBackend: (namespace, name, deleted) => {
-        if (deleted) this.enqueueAll();
-        else this.queue.add(`${namespace}/${name}`);
+      onBackend: (backend, deleted) => {
+        const key = `${backend.metadata.namespace}/${backend.metadata.name}`;
+        if (deleted) {
+          this.seen.delete(key);
+          this.enqueueAll();
+        } else if (this.changed(key, backend)) {
+          this.queue.add(key);
+        }
       },
-      onGrant: (grant) =>
-        this.queue.add(`${grant.metadata.namespace}/${grant.spec.backendRef.name}`),
+      onGrant: (grant, deleted) => {
+        const key = `${grant.metadata.namespace}/${grant.spec.backendRef.name}`;
+        const grantKey = `grant:${grant.metadata.namespace}/${grant.metadata.name}`;
+        if (deleted) this.seen.delete(grantKey);
+        if (deleted || this.changed(grantKey, grant)) this.queue.add(key);
+      },
       onNamespace: (name) => {
         for (const b of kube.backends()) {
           if (b.metadata.namespace === name) this.queue.add(`${name}/${b.metadata.name}`);
@@ -97,6 +108,26 @@ export class Controller {
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
     this.started = false;
+  }
+
+  /**
+   * True when an object changed in a way a reconcile must see: its spec (generation),
+   * annotations, finalizers or deletion. Our own status writes come back as watch events
+   * too; skipping them keeps a reconcile from triggering the next one.
+   */
+  private changed(key: string, object: MeshBackend | MeshAccessGrant): boolean {
+    const { generation, annotations, finalizers, deletionTimestamp } = object.metadata;
+    const backendRef = object.kind === 'MeshAccessGrant' ? object.spec.backendRef.name : '';
+    const print = JSON.stringify([
+      generation,
+      annotations,
+      finalizers,
+      deletionTimestamp,
+      backendRef,
+    ]);
+    if (this.seen.get(key) === print) return false;
+    this.seen.set(key, print);
+    return true;
   }
 
   private enqueueAll(): void {

@@ -57,8 +57,8 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
 type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export interface WatchHandlers {
-  onBackend(namespace: string, name: string, deleted: boolean): void;
-  onGrant(grant: MeshAccessGrant): void;
+  onBackend(backend: MeshBackend, deleted: boolean): void;
+  onGrant(grant: MeshAccessGrant, deleted: boolean): void;
   onNamespace(name: string): void;
 }
 
@@ -104,14 +104,8 @@ export class Kube {
       this.core.listNamespace(),
     );
     for (const event of ['add', 'update', 'delete'] as const) {
-      this.backendCache.on(event, (obj: KubernetesObject) =>
-        handlers.onBackend(
-          obj.metadata?.namespace ?? '',
-          obj.metadata?.name ?? '',
-          event === 'delete',
-        ),
-      );
-      this.grantCache.on(event, (obj) => handlers.onGrant(asGrant(obj)));
+      this.backendCache.on(event, (obj) => handlers.onBackend(asBackend(obj), event === 'delete'));
+      this.grantCache.on(event, (obj) => handlers.onGrant(asGrant(obj), event === 'delete'));
       this.namespaceCache.on(event, (obj) => handlers.onNamespace(obj.metadata?.name ?? ''));
     }
     await Promise.all([

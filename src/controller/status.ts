@@ -2,6 +2,7 @@
 // Conditions follow the closed set of reasons; events are recorded when a condition's
 // reason changes, reusing that reason, so `kubectl describe` tells the same story.
 
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionType, Reason } from '../api/reasons.ts';
 import type {
   Condition,
@@ -53,11 +54,13 @@ export class StatusWriter {
     decision: RolloutDecision,
     now: Date,
     log: Logger,
+    gate?: GateResult,
   ): Promise<void> {
     const status: MeshBackendStatus = {
       phase: decision.phase,
       lastRolloutStep: { step: decision.step ?? '', time: now.toISOString() },
     };
+    if (gate !== undefined) status.lastGateEvaluation = gateEvaluation(gate);
     if (decision.phaseStarted || backend.status?.phaseSince === undefined) {
       status.phaseSince = now.toISOString();
     }
@@ -113,19 +116,7 @@ export class StatusWriter {
       if (outcome.decision.phaseStarted || backend.status?.phaseSince === undefined) {
         status.phaseSince = now.toISOString();
       }
-      if (outcome.gate !== undefined) {
-        status.lastGateEvaluation = {
-          time: outcome.gate.time.toISOString(),
-          verdict: outcome.gate.outcome.verdict,
-          message: outcome.gate.outcome.message,
-          ...(outcome.gate.plaintext === undefined
-            ? {}
-            : { plaintextRequests: String(Math.round(outcome.gate.plaintext)) }),
-          ...(outcome.gate.total === undefined
-            ? {}
-            : { totalRequests: String(Math.round(outcome.gate.total)) }),
-        };
-      }
+      if (outcome.gate !== undefined) status.lastGateEvaluation = gateEvaluation(outcome.gate);
     } else if (backend.status?.phase === undefined) {
       status.phase = 'Pending';
       status.phaseSince = now.toISOString();
@@ -168,8 +159,9 @@ export class StatusWriter {
     log: Logger,
   ): Promise<void> {
     const previous = (object.status ?? {}) as Record<string, unknown>;
+    // The API server returns keys in its own order, so compare values, not JSON text.
     const changed = Object.entries(status).some(
-      ([key, value]) => JSON.stringify(previous[key]) !== JSON.stringify(value),
+      ([key, value]) => !isDeepStrictEqual(previous[key], value),
     );
     if (!changed) return;
     const { namespace, name } = object.metadata;
@@ -191,6 +183,18 @@ export class StatusWriter {
       await this.kube.event(object, type, c.reason, `${c.type}: ${c.message || c.reason}`);
     }
   }
+}
+
+function gateEvaluation(gate: GateResult): NonNullable<MeshBackendStatus['lastGateEvaluation']> {
+  return {
+    time: gate.time.toISOString(),
+    verdict: gate.outcome.verdict,
+    message: gate.outcome.message,
+    ...(gate.plaintext === undefined
+      ? {}
+      : { plaintextRequests: String(Math.round(gate.plaintext)) }),
+    ...(gate.total === undefined ? {} : { totalRequests: String(Math.round(gate.total)) }),
+  };
 }
 
 function resourceNames(gathered: Gathered, backend: MeshBackend): MeshBackendStatus['resources'] {

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
 import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'meshaccess.js');
 
@@ -49,7 +50,9 @@ export function startControllerProcess(options: ControllerOptions): ControllerPr
   });
   const lines: Record<string, unknown>[] = [];
   let buffer = '';
+  const copyTo = process.env['MESHACCESS_TEST_CONTROLLER_LOG'];
   child.stderr?.on('data', (chunk: Buffer) => {
+    if (copyTo !== undefined) appendFileSync(copyTo, chunk);
     buffer += chunk.toString();
     let newline;
     while ((newline = buffer.indexOf('\n')) >= 0) {
