@@ -43,9 +43,17 @@ function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
 // Processes still running when this Node process exits are killed, so a crashed test run or
 // an uncaught error does not leave servers behind holding ports.
 const live = new Set<number>();
-process.on('exit', () => {
-  for (const pid of live) signalGroup(pid, 'SIGKILL');
-});
+let exitHookInstalled = false;
+
+function track(pid: number): void {
+  if (!exitHookInstalled) {
+    process.on('exit', () => {
+      for (const group of live) signalGroup(group, 'SIGKILL');
+    });
+    exitHookInstalled = true;
+  }
+  live.add(pid);
+}
 
 async function waitForGroupGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -79,7 +87,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   // A failed spawn is reported through `exited`; keep it from also counting as unhandled.
   exited.catch(() => undefined);
   const pid = child.pid ?? -1;
-  if (pid > 0) live.add(pid);
+  if (pid > 0) track(pid);
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (pid <= 0) return;
     signalGroup(pid, 'SIGTERM');
