@@ -80,11 +80,10 @@ export async function buildBinaries(request: BuildRequest): Promise<number> {
       request.log.info({ binaries: names, logFile: request.logFile }, 'building');
       const pkgs = names.map((name) => sources[name].pkg);
       const out = module === 'etcd' ? join(staging, 'etcd') : `${staging}/`;
-      await runGo(
-        ['build', ...buildFlags, '-o', out, ...pkgs],
-        join(wrapperRoot, module),
-        logHandle.fd,
-      ).catch((error: unknown) => {
+      // -v lists packages as they compile, so the log shows progress during a long build.
+      const args = ['build', '-v', ...buildFlags, '-o', out, ...pkgs];
+      await logHandle.write(`# ${new Date().toISOString()} go ${args.join(' ')}\n`);
+      await runGo(args, join(wrapperRoot, module), logHandle.fd).catch((error: unknown) => {
         throw new Error(`building ${names.join(', ')} failed; see ${request.logFile}`, {
           cause: error,
         });
