@@ -4,9 +4,11 @@ import { decideRollout, type RolloutInput } from '../../src/controller/rollout.t
 
 const T0 = 1_000_000;
 
-function input(
-  overrides: Partial<RolloutInput> & { observed?: Partial<RolloutInput['observed']> },
-) {
+type Given = Partial<Omit<RolloutInput, 'observed'>> & {
+  observed?: Partial<RolloutInput['observed']>;
+};
+
+function input(overrides: Given): RolloutInput {
   const { observed, ...rest } = overrides;
   const base: RolloutInput = {
     now: T0,
