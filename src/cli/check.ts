@@ -59,7 +59,9 @@ function buildRequest(
 
 function decidingGrant(plan: BackendPlan, matchedRule: number | undefined): string {
   if (plan.authorizationPolicy.action === 'DENY') {
-    return 'grant: none; no grant of this backend is programmed, so the policy denies every request';
+    return (
+      'grant: none; no grant of this backend is programmed, ' + 'so the policy denies every request'
+    );
   }
   if (matchedRule === undefined)
     return 'grant: none matches; the policy denies what it does not allow';

@@ -68,11 +68,14 @@ export function enforcement(spec: MeshBackendSpec): Enforcement {
     return {
       when: 'onceStrict',
       message:
-        'in force once the backend reaches Strict mTLS (enforce AfterMTLS); until then every request is allowed',
+        'in force once the backend reaches Strict mTLS (enforce AfterMTLS); ' +
+        'until then every request is allowed',
     };
   }
   return {
     when: 'never',
-    message: `never in force: enforce is AfterMTLS and mtls.mode is ${mode}, so the backend never reaches Strict`,
+    message:
+      `never in force: enforce is AfterMTLS and mtls.mode is ${mode}, ` +
+      'so the backend never reaches Strict',
   };
 }

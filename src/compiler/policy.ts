@@ -24,7 +24,7 @@ import { compareStrings } from './order.ts';
 export interface PolicyLimits {
   /** Most rules in one policy. Default 100. */
   maxRules: number;
-  /** Most principals in one rule source; a grant with more is split over several rules. Default 50. */
+  /** Most principals in one rule source; more are split over several rules. Default 50. */
   maxPrincipalsPerSource: number;
   /** Most bytes of the JSON policy body. Default 65536. */
   maxBodyBytes: number;

@@ -49,7 +49,7 @@ export interface GrantOutcome {
   message: string;
   /** Whether its rules are in the planned policy. */
   programmed: boolean;
-  /** Why not programmed although accepted: PolicyTooLarge, or Pending when the backend is not accepted. */
+  /** Why an accepted grant is not programmed: PolicyTooLarge, or Pending (backend refused). */
   programmedReason?: typeof Reason.PolicyTooLarge | typeof Reason.Pending;
   programmedMessage?: string;
   warnings: string[];
@@ -164,7 +164,8 @@ function pendingGrants(grants: MeshAccessGrant[], backendProblem: Problem): Gran
     message: 'the grant is valid',
     programmed: false,
     programmedReason: Reason.Pending,
-    programmedMessage: `the MeshBackend is not accepted (${backendProblem.reason}): ${backendProblem.message}`,
+    programmedMessage:
+      `the MeshBackend is not accepted (${backendProblem.reason}): ` + backendProblem.message,
     warnings: [],
     principals: [],
   }));

@@ -103,7 +103,8 @@ function destinationProblems(
     (to.ports ?? []).forEach((port, j) => {
       if (backend.spec.ports.includes(port)) return;
       const served = backend.spec.ports.join(', ');
-      const message = `spec.to[${i}].ports[${j}]: port ${port} is not among the backend's ports (${served})`;
+      const message =
+        `spec.to[${i}].ports[${j}]: port ${port} is not among ` + `the backend's ports (${served})`;
       ports.push({ reason: Reason.PortNotServed, message });
     });
   });
@@ -131,7 +132,9 @@ export function validateGrant(
   }
   const spec = result.value as MeshAccessGrantSpec;
   if (backend === undefined) {
-    const message = `spec.backendRef.name: no MeshBackend "${spec.backendRef.name}" in namespace "${grant.metadata.namespace}"`;
+    const message =
+      `spec.backendRef.name: no MeshBackend "${spec.backendRef.name}" ` +
+      `in namespace "${grant.metadata.namespace}"`;
     return { ok: false, problem: { reason: Reason.BackendNotFound, message } };
   }
   const problem = combine(destinationProblems(spec, backend));
