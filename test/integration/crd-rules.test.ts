@@ -60,7 +60,7 @@ void describe('the CRDs on a real API server', () => {
     });
   }
 
-  void it('refuse a changed backendService and project, as the offline validator does', async () => {
+  void it('refuse a changed backendService or project, as offline', async () => {
     const input = manifest('MeshBackend', namespace, {
       ...goodCases[0]?.spec,
       project: 'demo-project',

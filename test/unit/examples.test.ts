@@ -62,7 +62,8 @@ void describe('the examples', () => {
     void describe(`requests in ${file}`, () => {
       for (const row of table.requests) {
         const who = row.principal ?? 'a plaintext caller';
-        void it(`${row.expect === 'ALLOW' ? 'allow' : 'deny'} ${who}: ${row.method} ${row.path}`, async () => {
+        const verb = row.expect === 'ALLOW' ? 'allow' : 'deny';
+        void it(`${verb} ${who}: ${row.method} ${row.path}`, async () => {
           const { out, io } = captured();
           const code = await check(argsOf(table, row), io);
           assert.equal(out.stdout.split('\n')[0], row.expect, out.stdout + out.stderr);

@@ -133,7 +133,7 @@ void describe('meshaccess render', () => {
     );
   });
 
-  void it('prints a deny-all policy and nothing attached for a Disabled backend without grants', () => {
+  void it('prints only a deny-all policy for a Disabled backend without grants', () => {
     const off = backend('orders', { mtls: { mode: 'Disabled' } });
     const { code, out } = render(['-f', '-', '--project', 'demo-project'], yamlDocs(off));
     assert.equal(code, 0);

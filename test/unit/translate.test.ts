@@ -207,7 +207,9 @@ void describe('the TLS and endpoint bodies', () => {
 
   void it('set securitySettings to our client policy and the server identity', () => {
     assert.deepEqual(plan.securitySettings, {
-      clientTlsPolicy: `//networksecurity.googleapis.com/projects/demo-project/locations/global/clientTlsPolicies/${id}`,
+      clientTlsPolicy:
+        '//networksecurity.googleapis.com/projects/demo-project/locations/global/' +
+        `clientTlsPolicies/${id}`,
       subjectAltNames: [spiffe('orders-sa')],
     });
   });
