@@ -4,13 +4,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments, stringify } from 'yaml';
 import { createTestNamespace, kubectl } from '../helpers/cluster.ts';
 import { validateStructural } from '../../src/api/structural.ts';
 import { meshAccessGrantSpecSchema, meshBackendSpecSchema } from '../../src/api/schema.ts';
 import { badCases, goodCases } from '../fixtures/schema-cases.ts';
 
 const crds = join(import.meta.dirname, '..', '..', 'crds');
+const examples = join(import.meta.dirname, '..', '..', 'examples');
 
 function manifest(kind: string, namespace: string, spec: object): string {
   const name = `case-${Math.random().toString(36).slice(2, 8)}`;
@@ -20,6 +22,10 @@ function manifest(kind: string, namespace: string, spec: object): string {
     metadata: { name, namespace },
     spec,
   });
+}
+
+function metadataOf(o: object): object {
+  return 'metadata' in o && typeof o.metadata === 'object' && o.metadata !== null ? o.metadata : {};
 }
 
 async function serverDryRun(kind: string, namespace: string, spec: object) {
@@ -39,6 +45,16 @@ await kubectl([
 const namespace = await createTestNamespace('crd-rules');
 
 void describe('the CRDs on a real API server', () => {
+  for (const file of ['orders.yaml', 'payments.yaml']) {
+    void it(`accept every object of examples/${file}`, async () => {
+      const docs = parseAllDocuments(readFileSync(join(examples, file), 'utf8'));
+      const objects = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS() as object);
+      const moved = objects.map((o) => ({ ...o, metadata: { ...metadataOf(o), namespace } }));
+      const input = moved.map((o) => stringify(o)).join('---\n');
+      await kubectl(['create', '--dry-run=server', '-f', '-'], { input });
+    });
+  }
+
   for (const c of badCases) {
     void it(`refuse ${c.sentence}, as the offline validator does`, async () => {
       const failure = await serverDryRun(c.kind, namespace, c.spec).then(
