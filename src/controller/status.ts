@@ -291,7 +291,10 @@ function convergedConditions(
     : cond(
         ConditionType.Ready,
         'False',
-        verified.status === 'True' ? Reason.Pending : verified.reason,
+        verified.status === 'True' ||
+          (gate === undefined && verified.reason === Reason.Inconclusive)
+          ? Reason.Pending
+          : verified.reason,
         `rollout at phase ${decision.phase}, target ${target}`,
       );
   return [

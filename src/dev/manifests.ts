@@ -23,12 +23,16 @@ export async function readManifests(dir: string): Promise<KubernetesObject[]> {
     const text = await readFile(join(dir, file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
       const value: unknown = doc.toJSON();
-      if (typeof value === 'object' && value !== null && 'kind' in value && 'apiVersion' in value) {
+      if (isObject(value) && value.kind !== 'Kustomization') {
         objects.push(value as KubernetesObject);
       }
     }
   }
   return objects;
+}
+
+function isObject(value: unknown): value is KubernetesObject {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'apiVersion' in value;
 }
 
 /** Applies the objects, namespaces first. */
