@@ -3,7 +3,9 @@
 
 import { ConditionType, Reason } from '../api/reasons.ts';
 import type { EnforceMode, MeshAccessGrant, MeshBackend } from '../api/types.ts';
+import { findConflicts } from '../compiler/conflicts.ts';
 import { planBackend, type BackendPlan, type GrantOutcome } from '../compiler/translate.ts';
+import { PROJECTS_ANNOTATION } from '../api/annotations.ts';
 import type { PlanBodies } from './apply.ts';
 import type { ControllerConfig } from './config.ts';
 import type { Kube } from './kube.ts';
@@ -32,7 +34,19 @@ function programmedGrantNames(grants: MeshAccessGrant[]): string[] {
     .map((g) => g.metadata.name);
 }
 
-/** Judges tenancy and plans the backend. */
+/** The project a backend uses: its own, its namespace's default, or the controller's. */
+function projectOf(
+  deps: { kube: Kube; config: Readonly<ControllerConfig> },
+  backend: MeshBackend,
+): string | undefined {
+  const annotation = deps.kube.namespaceObject(backend.metadata.namespace)?.metadata?.annotations?.[
+    PROJECTS_ANNOTATION
+  ];
+  const namespaceDefault = annotation?.split(',')[0]?.trim();
+  return backend.spec.project ?? (namespaceDefault || undefined) ?? deps.config.project;
+}
+
+/** Judges tenancy, conflicts with other backends, and plans the backend. */
 export function gatherAndPlan(
   deps: { kube: Kube; config: Readonly<ControllerConfig> },
   backend: MeshBackend,
@@ -46,6 +60,10 @@ export function gatherAndPlan(
     { project: backend.spec.project, backendService: backend.spec.backendService },
     { tenancy: deps.config.defaultTenancy, project: deps.config.project },
   );
+  const conflict = findConflicts(
+    deps.kube.backends().filter((b) => b.metadata.deletionTimestamp === undefined),
+    (b) => projectOf(deps, b),
+  ).find((c) => c.namespace === namespace && c.name === name);
   const plan = planBackend(backend, grants, {
     clusterName: deps.config.clusterName,
     ...(tenancy.project === undefined ? {} : { defaultProject: tenancy.project }),
@@ -57,6 +75,13 @@ export function gatherAndPlan(
       ...base,
       plan: undefined,
       rejection: { reason: Reason.NotPermitted, message: tenancy.message },
+    };
+  }
+  if (conflict !== undefined) {
+    return {
+      ...base,
+      plan: undefined,
+      rejection: { reason: conflict.reason, message: conflict.message },
     };
   }
   const problem = plan.problems[0];

@@ -65,6 +65,35 @@ describe('bad grants on real parts', { timeout: 120_000 }, () => {
   });
 });
 
+describe('conflicting backends on real parts', { timeout: 120_000 }, () => {
+  const verdict = async (name: string) =>
+    eventually(`the verdict on ${name}`, async () => {
+      const b = await getBackend(ns, name);
+      const c = b?.status?.conditions?.find((x) => x.type === 'Accepted');
+      return c?.status === 'False' ? c : undefined;
+    });
+
+  it('lets the older backend keep a BackendService and refuses the newer one', async () => {
+    await apply({ ...ordersBackend(ns), metadata: { name: 'orders-copy', namespace: ns } });
+    const c = await verdict('orders-copy');
+    assert.equal(c.reason, 'BackendServiceConflict');
+    assert.match(c.message, /orders/);
+    const older = await getBackend(ns, 'orders');
+    assert.equal(older?.status?.conditions?.find((x) => x.type === 'Accepted')?.status, 'True');
+  });
+
+  it('refuses a backend whose selector could match the same endpoints', async () => {
+    await apply({
+      ...ordersBackend(ns, {
+        backendService: 'other-backend',
+        endpointSelector: { matchLabels: { app: 'orders', track: 'canary' } },
+      }),
+      metadata: { name: 'orders-canary', namespace: ns },
+    });
+    assert.equal((await verdict('orders-canary')).reason, 'SelectorConflict');
+  });
+});
+
 const denied = await setupWorld('tenancy', { controllerArgs: ['--default-tenancy=deny'] });
 
 describe('tenancy on real parts', { timeout: 120_000 }, () => {

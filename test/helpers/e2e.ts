@@ -26,7 +26,7 @@ export interface World {
 
 /** Installs the CRDs and waits until the API server serves them. */
 export async function installCrds(): Promise<void> {
-  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', CRDS]);
+  await kubectl(['apply', '--server-side', '--force-conflicts', '-k', CRDS]);
   await kubectl([
     'wait',
     '--for=condition=Established',

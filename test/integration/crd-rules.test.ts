@@ -33,7 +33,7 @@ async function serverDryRun(kind: string, namespace: string, spec: object) {
   return kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input });
 }
 
-await kubectl(['apply', '-f', crds]);
+await kubectl(['apply', '-k', crds]);
 await kubectl([
   'wait',
   '--for',
