@@ -52,28 +52,28 @@ function walk(
   return out;
 }
 
+const TYPES: Record<SchemaProps['type'], { test: (v: unknown) => boolean; message: string }> = {
+  object: { test: isObject, message: 'must be an object' },
+  array: { test: Array.isArray, message: 'must be a list' },
+  string: { test: (v) => typeof v === 'string', message: 'must be a string' },
+  integer: { test: Number.isInteger, message: 'must be an integer' },
+  boolean: { test: (v) => typeof v === 'boolean', message: 'must be true or false' },
+};
+
 function checkNode(s: SchemaProps, v: unknown, path: string, old: unknown, errors: FieldError[]) {
   const fail = (message: string) => errors.push({ path, message });
-  switch (s.type) {
-    case 'object':
-      if (!isObject(v)) return (fail('must be an object'), v);
-      return checkObject(s, v, path, old, errors);
-    case 'array':
-      if (!Array.isArray(v)) return (fail('must be a list'), v);
-      return checkArray(s, v, path, errors);
-    case 'string':
-      if (typeof v !== 'string') return (fail('must be a string'), v);
-      checkString(s, v, fail);
-      return v;
-    case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return (fail('must be an integer'), v);
-      if (s.minimum !== undefined && v < s.minimum) fail(`must be at least ${s.minimum}`);
-      if (s.maximum !== undefined && v > s.maximum) fail(`must be at most ${s.maximum}`);
-      return v;
-    case 'boolean':
-      if (typeof v !== 'boolean') fail('must be true or false');
-      return v;
+  if (!TYPES[s.type].test(v)) {
+    fail(TYPES[s.type].message);
+    return v;
   }
+  if (isObject(v)) return checkObject(s, v, path, old, errors);
+  if (Array.isArray(v)) return checkArray(s, v, path, errors);
+  if (typeof v === 'string') checkString(s, v, fail);
+  if (typeof v === 'number') {
+    if (s.minimum !== undefined && v < s.minimum) fail(`must be at least ${s.minimum}`);
+    if (s.maximum !== undefined && v > s.maximum) fail(`must be at most ${s.maximum}`);
+  }
+  return v;
 }
 
 function checkString(s: SchemaProps, v: string, fail: (m: string) => void): void {

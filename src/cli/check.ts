@@ -78,7 +78,10 @@ function usageError(message: string, io: CommandIo): number {
 export async function run(argv: string[], io: CommandIo = processIo()): Promise<number> {
   const flags = parseFlags(argv, options, USAGE, io);
   if (flags === undefined) return 2;
-  if (flags.help === true) return (io.stdout(USAGE), 0);
+  if (flags.help === true) {
+    io.stdout(USAGE);
+    return 0;
+  }
   if (flags.filename === undefined || flags.filename.length === 0) {
     return usageError('check needs at least one -f PATH', io);
   }

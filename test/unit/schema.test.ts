@@ -183,6 +183,16 @@ void describe('the offline schema validator', () => {
     assert.deepEqual(errors, [{ path: 'spec.colour', message: 'unknown field' }]);
   });
 
+  void it('names values of the wrong type', () => {
+    const spec = { ...backendSpec(), ports: ['8080'], hosts: 'x', mtls: [] };
+    const { errors } = validateStructural(meshBackendSpecSchema, spec, 'spec');
+    assert.deepEqual(errors, [
+      { path: 'spec.ports[0]', message: 'must be an integer' },
+      { path: 'spec.hosts', message: 'must be a list' },
+      { path: 'spec.mtls', message: 'must be an object' },
+    ]);
+  });
+
   void it('refuses duplicate ports', () => {
     const spec = { ...backendSpec(), ports: [8080, 8080] };
     const { errors } = validateStructural(meshBackendSpecSchema, spec, 'spec');
