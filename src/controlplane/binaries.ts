@@ -82,7 +82,9 @@ export async function ensureBinaries(
       // Another process may have finished the same build while this one waited for the lock.
       const names = await missingBinaries(dir, systemKubectl);
       if (names.length > 0) {
-        buildSeconds = await buildBinaries({ names, dir, logFile: `${dir}.build.log`, log });
+        const logFile = `${dir}.build.log`;
+        const kubernetesVersion = versions.kubernetes;
+        buildSeconds = await buildBinaries({ names, kubernetesVersion, dir, logFile, log });
         log.info({ dir, seconds: buildSeconds }, 'control plane binaries built');
       }
     } finally {

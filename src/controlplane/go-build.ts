@@ -21,7 +21,24 @@ const sources: Record<BinaryName, { module: 'etcd' | 'kube'; pkg: string }> = {
 };
 
 // Static, stripped binaries without cloud-provider code: smaller, and faster to link.
-const buildFlags = ['-trimpath', '-tags=providerless', '-ldflags=-s -w'];
+const baseFlags = ['-trimpath', '-tags=providerless'];
+
+// Kubernetes' release tooling stamps its version into two packages at link time; without the
+// stamp every component reports "v0.0.0-master", which confuses version checks in clients.
+function versionStamp(kubernetesVersion: string): string[] {
+  const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
+  const values = { gitVersion: kubernetesVersion, gitMajor: major, gitMinor: minor };
+  const packages = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'];
+  return packages.flatMap((pkg) => [
+    ...Object.entries(values).map(([name, value]) => `-X ${pkg}.${name}=${value ?? ''}`),
+    `-X ${pkg}.gitTreeState=clean`,
+  ]);
+}
+
+function buildFlags(module: 'etcd' | 'kube', kubernetesVersion: string): string[] {
+  const stamp = module === 'kube' ? versionStamp(kubernetesVersion) : [];
+  return [...baseFlags, `-ldflags=${['-s', '-w', ...stamp].join(' ')}`];
+}
 
 function goEnv(): NodeJS.ProcessEnv {
   const goflags = `${process.env['GOFLAGS'] ?? ''} -buildvcs=false -mod=readonly`.trim();
@@ -60,6 +77,7 @@ export async function checkGoVersion(minimum: string): Promise<string> {
 /** What to build, where to put it, and where the compiler's output goes. */
 export type BuildRequest = {
   readonly names: readonly BinaryName[];
+  readonly kubernetesVersion: string;
   readonly dir: string;
   readonly logFile: string;
   readonly log: ControlPlaneLog;
@@ -81,7 +99,8 @@ export async function buildBinaries(request: BuildRequest): Promise<number> {
       const pkgs = names.map((name) => sources[name].pkg);
       const out = module === 'etcd' ? join(staging, 'etcd') : `${staging}/`;
       // -v lists packages as they compile, so the log shows progress during a long build.
-      const args = ['build', '-v', ...buildFlags, '-o', out, ...pkgs];
+      const flags = buildFlags(module, request.kubernetesVersion);
+      const args = ['build', '-v', ...flags, '-o', out, ...pkgs];
       await logHandle.write(`# ${new Date().toISOString()} go ${args.join(' ')}\n`);
       await runGo(args, join(wrapperRoot, module), logHandle.fd).catch((error: unknown) => {
         throw new Error(`building ${names.join(', ')} failed; see ${request.logFile}`, {

@@ -98,6 +98,12 @@ describe('the shared local control plane', () => {
     await kubectl(['apply', '-f', '-'], { input: widgetCrd });
   });
 
+  test('the API server reports the Kubernetes version the wrapper module pins', async () => {
+    const { stdout } = await kubectl(['get', '--raw', '/version']);
+    const reported = JSON.parse(stdout) as { gitVersion?: string };
+    assert.equal(reported.gitVersion, (await readPinnedVersions()).kubernetes);
+  });
+
   test('a custom resource definition applied with kubectl becomes Established', async () => {
     const { stdout } = await kubectl([
       'wait',
