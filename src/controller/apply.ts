@@ -71,27 +71,38 @@ export function readState(plan: PlanBodies, observed: Observed): ObservedState {
 
 const PARENT = (project: string) => `projects/${project}/locations/global`;
 
-/** Creates the object, or updates the fields that differ; returns true when it wrote. */
-export async function ensurePolicy(
+type ObjectKind = keyof PlanBodies['names'];
+
+const COLLECTION: Record<ObjectKind, PolicyCollection> = {
+  authorizationPolicy: 'authorizationPolicies',
+  serverTlsPolicy: 'serverTlsPolicies',
+  clientTlsPolicy: 'clientTlsPolicies',
+  endpointPolicy: 'endpointPolicies',
+};
+
+/**
+ * Creates one of the backend's objects, or updates the fields that differ from what Google
+ * holds; returns true when it wrote anything.
+ */
+export async function ensureObject(
   cloud: Cloud,
-  collection: PolicyCollection,
-  project: string,
-  id: string,
-  name: string,
+  plan: PlanBodies,
+  kind: ObjectKind,
   desired: Body,
   actual: Body | undefined,
 ): Promise<boolean> {
+  const collection = COLLECTION[kind];
   if (actual === undefined) {
-    await cloud.createPolicy(collection, PARENT(project), id, desired);
+    await cloud.createPolicy(collection, PARENT(plan.project), plan.ids[kind], desired);
     return true;
   }
   const fields = differingFields(desired, actual);
   if (fields.length === 0) return false;
-  await cloud.patchPolicy(collection, name, desired, fields);
+  await cloud.patchPolicy(collection, plan.names[kind], desired, fields);
   return true;
 }
 
-/** Performs one rollout step. `keepEndpointPolicy` keeps it when authorization stays. */
+/** Performs one rollout step. */
 export async function performStep(
   cloud: Cloud,
   step: RolloutStep,
@@ -100,89 +111,46 @@ export async function performStep(
   state: ObservedState,
   backendService: string,
 ): Promise<void> {
-  const { project, ids, names } = plan;
+  const ensure = (kind: ObjectKind, desired: Body, actual: Body | undefined) =>
+    ensureObject(cloud, plan, kind, desired, actual);
   switch (step) {
-    case 'AttachPermissive': {
-      const stp = plan.serverTlsPolicy('Permissive');
-      await ensurePolicy(
-        cloud,
-        'serverTlsPolicies',
-        project,
-        ids.serverTlsPolicy,
-        names.serverTlsPolicy,
-        stp,
-        observed.stp,
-      );
-      const ep = plan.endpointPolicy({ serverTls: true, authorization: state.authzAttached });
-      await ensurePolicy(
-        cloud,
-        'endpointPolicies',
-        project,
-        ids.endpointPolicy,
-        names.endpointPolicy,
-        ep,
+    case 'AttachPermissive':
+      await ensure('serverTlsPolicy', plan.serverTlsPolicy('Permissive'), observed.stp);
+      await ensure(
+        'endpointPolicy',
+        plan.endpointPolicy({ serverTls: true, authorization: state.authzAttached }),
         observed.ep,
       );
       return;
-    }
     case 'EnableClientTls':
-      await ensurePolicy(
-        cloud,
-        'clientTlsPolicies',
-        project,
-        ids.clientTlsPolicy,
-        names.clientTlsPolicy,
-        plan.clientTlsPolicy,
-        observed.ctp,
-      );
-      await cloud.setSecuritySettings(project, backendService, plan.securitySettings);
+      await ensure('clientTlsPolicy', plan.clientTlsPolicy, observed.ctp);
+      await cloud.setSecuritySettings(plan.project, backendService, plan.securitySettings);
       return;
     case 'Promote':
-      await ensurePolicy(
-        cloud,
-        'serverTlsPolicies',
-        project,
-        ids.serverTlsPolicy,
-        names.serverTlsPolicy,
-        plan.serverTlsPolicy('Strict'),
-        observed.stp,
-      );
+      await ensure('serverTlsPolicy', plan.serverTlsPolicy('Strict'), observed.stp);
       return;
     case 'Relax':
-      await ensurePolicy(
-        cloud,
-        'serverTlsPolicies',
-        project,
-        ids.serverTlsPolicy,
-        names.serverTlsPolicy,
-        plan.serverTlsPolicy('Permissive'),
-        observed.stp,
-      );
+      await ensure('serverTlsPolicy', plan.serverTlsPolicy('Permissive'), observed.stp);
       return;
     case 'DisableClientTls':
-      await cloud.setSecuritySettings(project, backendService, undefined);
+      await cloud.setSecuritySettings(plan.project, backendService, undefined);
       return;
     case 'DetachServerTls':
+      // The EndpointPolicy stays while it still carries an attached AuthorizationPolicy.
       if (state.authzAttached) {
         const ep = plan.endpointPolicy({ serverTls: false, authorization: true });
-        await ensurePolicy(
-          cloud,
-          'endpointPolicies',
-          project,
-          ids.endpointPolicy,
-          names.endpointPolicy,
-          ep,
-          observed.ep,
-        );
+        await ensure('endpointPolicy', ep, observed.ep);
       } else {
-        await cloud.deletePolicy('endpointPolicies', names.endpointPolicy);
+        await cloud.deletePolicy('endpointPolicies', plan.names.endpointPolicy);
       }
       return;
     case 'DeleteTlsObjects':
-      if (observed.stp !== undefined)
-        await cloud.deletePolicy('serverTlsPolicies', names.serverTlsPolicy);
-      if (observed.ctp !== undefined)
-        await cloud.deletePolicy('clientTlsPolicies', names.clientTlsPolicy);
+      if (observed.stp !== undefined) {
+        await cloud.deletePolicy('serverTlsPolicies', plan.names.serverTlsPolicy);
+      }
+      if (observed.ctp !== undefined) {
+        await cloud.deletePolicy('clientTlsPolicies', plan.names.clientTlsPolicy);
+      }
       return;
   }
 }
@@ -200,62 +168,28 @@ export async function syncContent(
   state: ObservedState,
   backendService: string,
 ): Promise<boolean> {
-  const { project, ids, names } = plan;
-  let wrote = await ensurePolicy(
-    cloud,
-    'authorizationPolicies',
-    project,
-    ids.authorizationPolicy,
-    names.authorizationPolicy,
-    plan.authorizationPolicy,
-    observed.authz,
-  );
+  const ensure = (kind: ObjectKind, desired: Body, actual: Body | undefined) =>
+    ensureObject(cloud, plan, kind, desired, actual);
+  let wrote = await ensure('authorizationPolicy', plan.authorizationPolicy, observed.authz);
   if (observed.stp !== undefined) {
     const mode = observed.stp.allowOpen === true ? 'Permissive' : 'Strict';
-    wrote =
-      (await ensurePolicy(
-        cloud,
-        'serverTlsPolicies',
-        project,
-        ids.serverTlsPolicy,
-        names.serverTlsPolicy,
-        plan.serverTlsPolicy(mode),
-        observed.stp,
-      )) || wrote;
+    wrote = (await ensure('serverTlsPolicy', plan.serverTlsPolicy(mode), observed.stp)) || wrote;
   }
   if (observed.ctp !== undefined) {
-    wrote =
-      (await ensurePolicy(
-        cloud,
-        'clientTlsPolicies',
-        project,
-        ids.clientTlsPolicy,
-        names.clientTlsPolicy,
-        plan.clientTlsPolicy,
-        observed.ctp,
-      )) || wrote;
+    wrote = (await ensure('clientTlsPolicy', plan.clientTlsPolicy, observed.ctp)) || wrote;
   }
   if (observed.ep !== undefined) {
     const ep = plan.endpointPolicy({
       serverTls: state.serverTls !== 'Absent',
       authorization: state.authzAttached,
     });
-    wrote =
-      (await ensurePolicy(
-        cloud,
-        'endpointPolicies',
-        project,
-        ids.endpointPolicy,
-        names.endpointPolicy,
-        ep,
-        withoutProjectRewrite(observed.ep, ep),
-      )) || wrote;
+    wrote = (await ensure('endpointPolicy', ep, withoutProjectRewrite(observed.ep, ep))) || wrote;
   }
   if (state.clientTls) {
     const have = observed.securitySettings?.subjectAltNames ?? [];
     const want = plan.securitySettings.subjectAltNames;
     if (have.length !== want.length || have.some((san, i) => san !== want[i])) {
-      await cloud.setSecuritySettings(project, backendService, plan.securitySettings);
+      await cloud.setSecuritySettings(plan.project, backendService, plan.securitySettings);
       wrote = true;
     }
   }
@@ -282,20 +216,11 @@ export async function setAuthorizationAttachment(
   state: ObservedState,
   attach: boolean,
 ): Promise<void> {
-  const { project, ids, names } = plan;
   const serverTls = state.serverTls !== 'Absent';
   if (!attach && !serverTls) {
-    await cloud.deletePolicy('endpointPolicies', names.endpointPolicy);
+    await cloud.deletePolicy('endpointPolicies', plan.names.endpointPolicy);
     return;
   }
   const ep = plan.endpointPolicy({ serverTls, authorization: attach });
-  await ensurePolicy(
-    cloud,
-    'endpointPolicies',
-    project,
-    ids.endpointPolicy,
-    names.endpointPolicy,
-    ep,
-    observed.ep,
-  );
+  await ensureObject(cloud, plan, 'endpointPolicy', ep, observed.ep);
 }

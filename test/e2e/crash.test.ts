@@ -6,7 +6,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubectl } from '../helpers/cluster.ts';
 import { eventually } from '../helpers/controller.ts';
-import { apply, emulatorCall, grant, ordersBackend, setupWorld, spiffe } from '../helpers/e2e.ts';
+import {
+  apply,
+  declareCaller,
+  emulatorCall,
+  grant,
+  ordersBackend,
+  setupWorld,
+  spiffe,
+} from '../helpers/e2e.ts';
 
 const world = await setupWorld('crash');
 const ns = world.namespace;
@@ -21,16 +29,11 @@ async function killWhenLogged(step: string) {
 
 describe('a controller killed mid-reconcile', { timeout: 180_000 }, () => {
   it('converges after restarts with no duplicates and no open window', async () => {
-    await emulatorCall(world.emulator, 'POST', '/_emulator/callers', {
+    await declareCaller(world, {
       name: 'frontend',
-      project: 'e2e-project',
-      backendService: 'orders-backend',
       kind: 'mesh',
       rps: 30,
       principal: spiffe(ns, 'frontend-sa'),
-      method: 'GET',
-      path: '/api/v1/orders/1',
-      port: 8080,
     });
     // First crash: while the permissive ServerTlsPolicy's operation never finishes.
     await emulatorCall(world.emulator, 'POST', '/_emulator/faults', {

@@ -8,10 +8,10 @@ import { kubectl } from '../helpers/cluster.ts';
 import { eventually } from '../helpers/controller.ts';
 import {
   apply,
-  emulatorCall,
   getBackend,
   grant,
   ordersBackend,
+  declareCaller,
   setupWorld,
   spiffe,
 } from '../helpers/e2e.ts';
@@ -33,16 +33,11 @@ function mesh(collection: string) {
 
 describe('promotion by request, and stepping down', { timeout: 180_000 }, () => {
   before(async () => {
-    await emulatorCall(world.emulator, 'POST', '/_emulator/callers', {
+    await declareCaller(world, {
       name: 'frontend',
-      project: 'e2e-project',
-      backendService: 'orders-backend',
       kind: 'mesh',
       rps: 30,
       principal: spiffe(ns, 'frontend-sa'),
-      method: 'GET',
-      path: '/api/v1/orders/1',
-      port: 8080,
     });
   });
 

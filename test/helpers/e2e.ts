@@ -96,6 +96,21 @@ export async function setupWorld(
   return world;
 }
 
+/**
+ * Declares a simulated caller of the world's orders BackendService (port 8080, GET of one
+ * order unless the caller says otherwise).
+ */
+export async function declareCaller(world: World, caller: Record<string, unknown>) {
+  await emulatorCall(world.emulator, 'POST', '/_emulator/callers', {
+    project: PROJECT,
+    backendService: 'orders-backend',
+    port: 8080,
+    method: 'GET',
+    path: '/api/v1/orders/1',
+    ...caller,
+  });
+}
+
 /** Applies objects with real kubectl. */
 export async function apply(...objects: object[]): Promise<void> {
   await kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') });
