@@ -3,7 +3,7 @@
 // namespace by default), installs the CRDs, applies examples/, writes DIR/kubeconfig and
 // DIR/gcp-endpoint once all is up, and shows live status until stopped.
 
-import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -29,10 +29,22 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function waitForSignal(): Promise<void> {
+/** Resolves with 0 on SIGTERM or SIGINT, or with 1 if the control plane dies first. */
+function untilStopped(controlPlaneExited: Promise<unknown>): Promise<number> {
   return new Promise((done) => {
-    process.once('SIGTERM', () => done());
-    process.once('SIGINT', () => done());
+    let settled = false;
+    const settle = (code: number) => {
+      if (settled) return;
+      settled = true;
+      done(code);
+    };
+    process.once('SIGTERM', () => settle(0));
+    process.once('SIGINT', () => settle(0));
+    void controlPlaneExited.then(() => {
+      if (settled) return;
+      process.stderr.write('meshaccess dev: the local control plane stopped unexpectedly\n');
+      settle(1);
+    });
   });
 }
 
@@ -62,18 +74,22 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger('info');
   say('meshaccess dev: preparing the local control plane (the first run builds it from source)');
   const binaries = await ensureBinaries({ log });
-  const plane = await startControlPlane({ dir: join(dir, 'control-plane'), log, binaries });
+  const onlyControlPlane = values['control-plane-only'];
+  const plane = await startControlPlane({
+    dir: join(dir, 'control-plane'),
+    log,
+    binaries,
+    // Alone, the control plane is "everything", so its kubeconfig is written once it is up.
+    ...(onlyControlPlane ? { kubeconfigPath: join(dir, 'kubeconfig') } : {}),
+  });
   const stops: (() => Promise<void>)[] = [() => plane.stop()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    if (values['control-plane-only']) {
-      await copyFile(plane.kubeconfigPath, `${join(dir, 'kubeconfig')}.tmp`);
-      await rename(`${join(dir, 'kubeconfig')}.tmp`, join(dir, 'kubeconfig'));
+    if (onlyControlPlane) {
       say(`control plane ready: KUBECONFIG=${join(dir, 'kubeconfig')}`);
-      await waitForSignal();
-      return 0;
+      return await untilStopped(plane.exited);
     }
     const emulator = await startEmulator({ port: 0 });
     stops.push(() => emulator.stop());
@@ -105,8 +121,7 @@ export async function run(argv: string[]): Promise<number> {
       await seedDemo(emulator.url, 'dev-project');
       await applyObjects(kc, await readManifests(join(PROJECT_ROOT, 'examples')));
     }
-    await copyFile(plane.kubeconfigPath, `${join(dir, 'kubeconfig')}.tmp`);
-    await rename(`${join(dir, 'kubeconfig')}.tmp`, join(dir, 'kubeconfig'));
+    await writeAtomically(join(dir, 'kubeconfig'), await readFile(plane.kubeconfigPath, 'utf8'));
     await writeAtomically(join(dir, 'gcp-endpoint'), `${emulator.url}\n`);
     say(`kubeconfig:   ${join(dir, 'kubeconfig')}`);
     say(`gcp endpoint: ${emulator.url}`);
@@ -114,9 +129,9 @@ export async function run(argv: string[]): Promise<number> {
     say('try: kubectl --kubeconfig ' + join(dir, 'kubeconfig') + ' get mb,mag -A');
     const stopView = watchStatus(kc, emulator.url, process.stdout);
     stops.push(async () => stopView());
-    await waitForSignal();
+    const code = await untilStopped(plane.exited);
     say('meshaccess dev: stopping');
-    return 0;
+    return code;
   } finally {
     await stopAll();
   }
