@@ -1,7 +1,7 @@
 // The status schemas of both kinds, with the standard Kubernetes condition
 // list, bounded like the specs. Only the controller writes these.
 import type { SchemaProps } from './schema-types.ts';
-import { arr, int, obj, str } from './schema-build.ts';
+import { arr, bool, int, obj, str } from './schema-build.ts';
 
 /** Schema of status.conditions, a list keyed by type. */
 export function conditionsSchema(): SchemaProps {
@@ -77,6 +77,10 @@ export const backendStatus: SchemaProps = obj('What the controller observed and 
   ),
   lastGateEvaluation: gateEvaluation,
   lastPromoteNonce: str('Value of the meshaccess.io/promote annotation last carried out.', 256),
+  authorizationAttached: bool(
+    'Whether the AuthorizationPolicy has been attached. Once true it stays attached, even if ' +
+      'the EndpointPolicy is lost and rebuilt, until enforce is DryRun or the backend is deleted.',
+  ),
   lastRolloutStep: obj(
     'The last mTLS rollout write carried out; settle times run from its time.',
     {

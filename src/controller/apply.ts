@@ -27,6 +27,8 @@ export interface PlanBodies {
   endpointPolicy(attach: { serverTls: boolean; authorization: boolean }): Body;
   securitySettings: { clientTlsPolicy: string; subjectAltNames: string[] };
   labels: Record<string, string>;
+  /** The backend is annotated to take over objects and settings that are not ours. */
+  adopt?: boolean;
 }
 
 /** What Google Cloud holds for one backend. */
@@ -102,7 +104,18 @@ export async function ensureObject(
   return true;
 }
 
-/** Performs one rollout step. */
+/** True when a BackendService's securitySettings are empty or reference our ClientTlsPolicy. */
+export function ownsSecuritySettings(plan: PlanBodies) {
+  return (current: Observed['securitySettings']): boolean => {
+    if (plan.adopt === true) return true;
+    const ref = current?.clientTlsPolicy;
+    return (
+      ref === undefined || ref === '' || refersTo(ref, plan.names.clientTlsPolicy, plan.project)
+    );
+  };
+}
+
+/** Performs one rollout step; `attachAuthorization` decides a new EndpointPolicy's content. */
 export async function performStep(
   cloud: Cloud,
   step: RolloutStep,
@@ -110,21 +123,29 @@ export async function performStep(
   observed: Observed,
   state: ObservedState,
   backendService: string,
+  attachAuthorization: boolean = state.authzAttached,
 ): Promise<void> {
   const ensure = (kind: ObjectKind, desired: Body, actual: Body | undefined) =>
     ensureObject(cloud, plan, kind, desired, actual);
   switch (step) {
     case 'AttachPermissive':
       await ensure('serverTlsPolicy', plan.serverTlsPolicy('Permissive'), observed.stp);
+      // An EndpointPolicy built (or rebuilt) here carries authorization in the same write
+      // whenever it is wanted, so there is never a moment with TLS but no authorization.
       await ensure(
         'endpointPolicy',
-        plan.endpointPolicy({ serverTls: true, authorization: state.authzAttached }),
+        plan.endpointPolicy({ serverTls: true, authorization: attachAuthorization }),
         observed.ep,
       );
       return;
     case 'EnableClientTls':
       await ensure('clientTlsPolicy', plan.clientTlsPolicy, observed.ctp);
-      await cloud.setSecuritySettings(plan.project, backendService, plan.securitySettings);
+      await cloud.setSecuritySettings(
+        plan.project,
+        backendService,
+        plan.securitySettings,
+        ownsSecuritySettings(plan),
+      );
       return;
     case 'Promote':
       await ensure('serverTlsPolicy', plan.serverTlsPolicy('Strict'), observed.stp);
@@ -133,7 +154,12 @@ export async function performStep(
       await ensure('serverTlsPolicy', plan.serverTlsPolicy('Permissive'), observed.stp);
       return;
     case 'DisableClientTls':
-      await cloud.setSecuritySettings(plan.project, backendService, undefined);
+      await cloud.setSecuritySettings(
+        plan.project,
+        backendService,
+        undefined,
+        ownsSecuritySettings(plan),
+      );
       return;
     case 'DetachServerTls':
       // The EndpointPolicy stays while it still carries an attached AuthorizationPolicy.
@@ -189,7 +215,12 @@ export async function syncContent(
     const have = observed.securitySettings?.subjectAltNames ?? [];
     const want = plan.securitySettings.subjectAltNames;
     if (have.length !== want.length || have.some((san, i) => san !== want[i])) {
-      await cloud.setSecuritySettings(plan.project, backendService, plan.securitySettings);
+      await cloud.setSecuritySettings(
+        plan.project,
+        backendService,
+        plan.securitySettings,
+        ownsSecuritySettings(plan),
+      );
       wrote = true;
     }
   }

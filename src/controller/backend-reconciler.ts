@@ -12,10 +12,11 @@ import { Reason } from '../api/reasons.ts';
 import type { MeshBackend } from '../api/types.ts';
 import { isOwnedBy } from '../compiler/names.ts';
 import type { Cloud } from '../gcp/cloud.ts';
-import { OperationFailedError, TerminalError, cloudMessage } from '../gcp/errors.ts';
+import { NotOwnedError, OperationFailedError, TerminalError, cloudMessage } from '../gcp/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { parseDuration } from '../util/duration.ts';
 import {
+  ownsSecuritySettings,
   performStep,
   readState,
   setAuthorizationAttachment,
@@ -160,17 +161,16 @@ export class BackendReconciler {
       gate = await evaluateGateFor(cloud, backend, plan.project, this.now());
     }
     const decision = this.decide(backend, state, gate, protectedHealthCheck, windowMs);
+    const enforce = backend.spec.authorization?.enforce ?? 'AfterMTLS';
+    const wasAttached = enforce !== 'DryRun' && backend.status?.authorizationAttached === true;
+    const attach = wantAuthorization(enforce, state.serverTls, state.authzAttached || wasAttached);
     if (decision.step !== undefined) {
       log.info({ step: decision.step, phase: decision.phase }, 'rollout step');
-      await performStep(cloud, decision.step, plan, observed, state, backendService);
+      await this.status.recordIntent(backend, decision, this.now());
+      await performStep(cloud, decision.step, plan, observed, state, backendService, attach);
       await this.status.recordStep(backend, decision, this.now(), log, gate);
       return { requeueAfterMs: 0 };
     }
-    const attach = wantAuthorization(
-      backend.spec.authorization?.enforce ?? 'AfterMTLS',
-      state.serverTls,
-      state.authzAttached,
-    );
     if (attach !== state.authzAttached) {
       log.info({ step: attach ? 'attach' : 'detach' }, 'authorization policy attachment');
       await setAuthorizationAttachment(cloud, plan, observed, state, attach);
@@ -252,16 +252,18 @@ export class BackendReconciler {
       }
     }
     const current = observed.securitySettings?.clientTlsPolicy;
-    if (current !== undefined && current.split('/').pop() !== plan.ids.clientTlsPolicy) {
+    if (!ownsSecuritySettings(plan)(observed.securitySettings)) {
       return `BackendService ${backend.spec.backendService} already has securitySettings that reference ${current}; clear them, or annotate the MeshBackend ${ADOPT_ANNOTATION}: "true" to replace them`;
     }
     return undefined;
   }
 
   /**
-   * True when a health check of the BackendService probes one of the protected ports:
+   * True when a health check of the BackendService may probe one of the protected ports:
    * Google's health checkers connect in plaintext, so Strict would mark every endpoint
-   * unhealthy. A check that uses the serving port counts as probing a protected port.
+   * unhealthy. Anything that cannot be pinned to another port counts as protected: the
+   * serving port, a named port, a check without a port, and a check that cannot be read
+   * (a legacy HTTP health check, or one in a project we cannot see).
    */
   private async healthCheckOnProtectedPort(
     project: string,
@@ -269,10 +271,14 @@ export class BackendReconciler {
     ports: number[],
   ): Promise<boolean> {
     for (const link of links) {
-      const check = await this.deps.cloud.getHealthCheck(project, link);
-      if (check === undefined) continue;
-      if (check.portSpecification === 'USE_SERVING_PORT') return true;
-      if (check.port !== undefined && ports.includes(check.port)) return true;
+      if (!/\/healthChecks\/[^/]+$/.test(link) && link.includes('/')) return true;
+      const linkProject = /projects\/([^/]+)\//.exec(link)?.[1] ?? project;
+      const check = await this.deps.cloud.getHealthCheck(linkProject, link);
+      if (check === undefined) return true;
+      if (check.portSpecification !== undefined && check.portSpecification !== 'USE_FIXED_PORT') {
+        return true;
+      }
+      if (check.port === undefined || ports.includes(check.port)) return true;
     }
     return false;
   }
@@ -285,6 +291,7 @@ function parseTime(value: string | undefined): number | undefined {
 }
 
 function failureOutcome(error: unknown): BackendOutcome {
+  if (error instanceof NotOwnedError) return { kind: 'NotOwned', message: error.message };
   if (error instanceof OperationFailedError) {
     return { kind: 'Failed', reason: Reason.OperationFailed, message: error.message };
   }

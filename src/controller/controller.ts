@@ -29,6 +29,8 @@ export class Controller {
   private readonly servers: http.Server[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly seen = new Map<string, string>();
+  /** The backend key each grant named when last seen. */
+  private readonly grantBackends = new Map<string, string>();
   private started = false;
 
   constructor(parts: ControllerParts) {
@@ -65,9 +67,18 @@ export class Controller {
         }
       },
       onGrant: (grant, deleted) => {
-        const key = `${grant.metadata.namespace}/${grant.spec.backendRef.name}`;
-        const grantKey = `grant:${grant.metadata.namespace}/${grant.metadata.name}`;
-        if (deleted) this.seen.delete(grantKey);
+        const { namespace, name } = grant.metadata;
+        const key = `${namespace}/${grant.spec.backendRef.name}`;
+        const grantKey = `grant:${namespace}/${name}`;
+        // A grant moved to another backend must also leave the one it named before.
+        const previous = this.grantBackends.get(grantKey);
+        if (previous !== undefined && previous !== key) this.queue.add(previous);
+        if (deleted) {
+          this.seen.delete(grantKey);
+          this.grantBackends.delete(grantKey);
+        } else {
+          this.grantBackends.set(grantKey, key);
+        }
         if (deleted || this.changed(grantKey, grant)) this.queue.add(key);
       },
       onNamespace: (name) => {

@@ -36,13 +36,12 @@ export async function finalizeBackend(
   if (!(backend.metadata.finalizers ?? []).includes(FINALIZER)) return {};
   const plan = gatherAndPlan(deps, backend).plan;
   if (plan === undefined) {
-    // Never accepted, so nothing was ever created under its names.
+    // The spec itself is invalid, so no object names can be derived from it; an invalid
+    // spec was never accepted, so nothing was created under them either.
     await removeFinalizer(deps, backend);
     return {};
   }
-  const bulk =
-    kube.namespaceObject(namespace)?.metadata?.deletionTimestamp !== undefined ||
-    (await kube.crdDeleting());
+  const bulk = (await kube.namespaceDeleting(namespace)) || (await kube.crdDeleting());
   const service = await cloud.getBackendService(plan.project, backend.spec.backendService);
   const observed = await observeOwned(cloud, plan, service?.securitySettings, (labels) =>
     isOwnedBy(labels, config.clusterName, namespace, name),

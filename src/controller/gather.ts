@@ -5,7 +5,7 @@ import { ConditionType, Reason } from '../api/reasons.ts';
 import type { EnforceMode, MeshAccessGrant, MeshBackend } from '../api/types.ts';
 import { findConflicts } from '../compiler/conflicts.ts';
 import { planBackend, type BackendPlan, type GrantOutcome } from '../compiler/translate.ts';
-import { PROJECTS_ANNOTATION } from '../api/annotations.ts';
+import { ADOPT_ANNOTATION, PROJECTS_ANNOTATION } from '../api/annotations.ts';
 import type { PlanBodies } from './apply.ts';
 import type { ControllerConfig } from './config.ts';
 import type { Kube } from './kube.ts';
@@ -16,7 +16,7 @@ export type GrantVerdict = GrantOutcome;
 
 /** Everything a reconcile knows before it talks to Google Cloud. */
 export interface Gathered {
-  /** The plan when the backend is accepted. */
+  /** The plan, whenever the spec itself is valid (also when tenancy or a conflict rejects it). */
   plan: (PlanBodies & BackendPlan) | undefined;
   /** The grants that name this backend. */
   grants: MeshAccessGrant[];
@@ -54,43 +54,43 @@ export function gatherAndPlan(
   const { namespace, name } = backend.metadata;
   const grants = deps.kube.grants(namespace).filter((g) => g.spec.backendRef.name === name);
   const enforce = backend.spec.authorization?.enforce ?? 'AfterMTLS';
-  const nsAnnotations = deps.kube.namespaceObject(namespace)?.metadata?.annotations;
-  const tenancy = judgeTenancy(
-    nsAnnotations,
-    { project: backend.spec.project, backendService: backend.spec.backendService },
-    { tenancy: deps.config.defaultTenancy, project: deps.config.project },
+  const tenancy = tenancyOf(deps, backend);
+  // Only backends their namespace may run compete: a namespace without permission must
+  // not be able to block another tenant by claiming its BackendService first.
+  const competitors = deps.kube
+    .backends()
+    .filter((b) => b.metadata.deletionTimestamp === undefined && tenancyOf(deps, b).allowed);
+  const conflict = findConflicts(competitors, (b) => projectOf(deps, b)).find(
+    (c) => c.namespace === namespace && c.name === name,
   );
-  const conflict = findConflicts(
-    deps.kube.backends().filter((b) => b.metadata.deletionTimestamp === undefined),
-    (b) => projectOf(deps, b),
-  ).find((c) => c.namespace === namespace && c.name === name);
-  const plan = planBackend(backend, grants, {
+  const planned = planBackend(backend, grants, {
     clusterName: deps.config.clusterName,
     ...(tenancy.project === undefined ? {} : { defaultProject: tenancy.project }),
     previouslyProgrammed: programmedGrantNames(grants),
   });
-  const base = { grants, verdicts: plan.grants, enforce };
+  const adopt = backend.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
+  const problem = planned.problems[0];
+  // A plan is kept even when the backend is rejected for tenancy or a conflict, so that
+  // deleting it can still clean up what an earlier, accepted generation created.
+  const plan =
+    problem === undefined ? ({ ...planned, adopt } as PlanBodies & BackendPlan) : undefined;
+  const base = { grants, verdicts: planned.grants, enforce, plan };
   if (!tenancy.allowed) {
-    return {
-      ...base,
-      plan: undefined,
-      rejection: { reason: Reason.NotPermitted, message: tenancy.message },
-    };
+    return { ...base, rejection: { reason: Reason.NotPermitted, message: tenancy.message } };
   }
   if (conflict !== undefined) {
-    return {
-      ...base,
-      plan: undefined,
-      rejection: { reason: conflict.reason, message: conflict.message },
-    };
+    return { ...base, rejection: { reason: conflict.reason, message: conflict.message } };
   }
-  const problem = plan.problems[0];
   if (problem !== undefined) {
-    return {
-      ...base,
-      plan: undefined,
-      rejection: { reason: problem.reason, message: problem.message },
-    };
+    return { ...base, rejection: { reason: problem.reason, message: problem.message } };
   }
-  return { ...base, plan: plan as PlanBodies & BackendPlan, rejection: undefined };
+  return { ...base, rejection: undefined };
+}
+
+function tenancyOf(deps: { kube: Kube; config: Readonly<ControllerConfig> }, b: MeshBackend) {
+  return judgeTenancy(
+    deps.kube.namespaceObject(b.metadata.namespace)?.metadata?.annotations,
+    { project: b.spec.project, backendService: b.spec.backendService },
+    { tenancy: deps.config.defaultTenancy, project: deps.config.project },
+  );
 }

@@ -213,6 +213,20 @@ export class Kube {
     );
   }
 
+  /**
+   * True when the namespace is being deleted (or is gone), read from the API server itself:
+   * the watch cache may lag, and guessing wrong here would strip security in bulk.
+   */
+  async namespaceDeleting(name: string): Promise<boolean> {
+    try {
+      const ns = await this.core.readNamespace({ name });
+      return ns.metadata?.deletionTimestamp !== undefined;
+    } catch (error) {
+      if (kubeStatus(error) === 404) return true;
+      throw error;
+    }
+  }
+
   /** True when the MeshBackend CRD itself is being deleted. */
   async crdDeleting(): Promise<boolean> {
     try {

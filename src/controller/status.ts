@@ -48,6 +48,17 @@ export class StatusWriter {
     this.log = log;
   }
 
+  /**
+   * Records a rollout step about to be carried out. If the controller dies before the step
+   * is recorded as done, the next settle time still runs from here, not from an older step.
+   */
+  async recordIntent(backend: MeshBackend, decision: RolloutDecision, now: Date): Promise<void> {
+    const { namespace, name } = backend.metadata;
+    await this.kube.patchStatus(BACKENDS, namespace, name, {
+      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString() },
+    });
+  }
+
   /** Records a completed rollout step: phase, its start, the step and a handled promote. */
   async recordStep(
     backend: MeshBackend,
@@ -110,8 +121,13 @@ export class StatusWriter {
         enforced,
       },
     };
-    if (gathered.plan !== undefined) status.resources = resourceNames(gathered, backend);
+    if (gathered.plan !== undefined && gathered.rejection === undefined) {
+      status.resources = resourceNames(gathered, backend);
+    }
     if (outcome.kind === 'Converged') {
+      status.authorizationAttached =
+        outcome.state.authzAttached ||
+        (gathered.enforce !== 'DryRun' && backend.status?.authorizationAttached === true);
       status.phase = outcome.decision.phase;
       if (outcome.decision.phaseStarted || backend.status?.phaseSince === undefined) {
         status.phaseSince = now.toISOString();

@@ -6,6 +6,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { GcpClients } from './clients.ts';
 import {
+  NotOwnedError,
   OperationFailedError,
   TerminalError,
   cloudMessage,
@@ -171,16 +172,25 @@ export class Cloud {
    * Sets or clears a BackendService's securitySettings with a full update (PUT), because a
    * merge patch cannot remove a field. The write carries the fingerprint just read; when
    * Google answers 412 someone else wrote in between, so it reads again and retries.
+   * `mayReplace` judges the settings found at each read; when it says no, nothing is
+   * written and a NotOwnedError is thrown.
    */
   async setSecuritySettings(
     project: string,
     backendService: string,
     settings: { clientTlsPolicy: string; subjectAltNames: string[] } | undefined,
+    mayReplace: (current: BackendServiceView['securitySettings']) => boolean = () => true,
   ): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       const current = await this.getBackendService(project, backendService);
       if (current === undefined) {
         throw new TerminalError(`BackendService ${backendService} does not exist`, 404);
+      }
+      // Checked after every read: a 412 usually means someone else just wrote them.
+      if (!mayReplace(current.securitySettings)) {
+        throw new NotOwnedError(
+          `BackendService ${backendService} has securitySettings that reference ${current.securitySettings?.clientTlsPolicy ?? 'another policy'}`,
+        );
       }
       const resource: Body = { ...current.raw, fingerprint: current.fingerprint };
       if (settings === undefined) delete resource.securitySettings;

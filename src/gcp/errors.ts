@@ -5,12 +5,17 @@
 
 /** Retrying cannot help: the request itself is wrong or forbidden. */
 export class TerminalError extends Error {
-  override readonly name = 'TerminalError';
+  override readonly name: string = 'TerminalError';
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
     super(message);
     this.status = status;
   }
+}
+
+/** An object we would write belongs to someone else; retrying cannot help. */
+export class NotOwnedError extends TerminalError {
+  override readonly name = 'NotOwnedError';
 }
 
 /** A long-running operation finished with an error. */

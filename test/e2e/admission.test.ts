@@ -65,6 +65,25 @@ describe('bad grants on real parts', { timeout: 120_000 }, () => {
   });
 });
 
+describe('a grant moved to another backend', { timeout: 60_000 }, () => {
+  it('is revoked from the backend it left at once, not at the next resync', async () => {
+    const moved = grant(ns, 'good', 'frontend-sa', ['GET'], ['/api/v1/orders/*']);
+    moved.spec.backendRef.name = 'does-not-exist';
+    await apply(moved);
+    const policy = await eventually(
+      'the revocation',
+      async () => {
+        const found = [...world.emulator.state.mesh.values()].find((r) =>
+          r.name.includes('/authorizationPolicies/'),
+        );
+        return found?.body['action'] === 'DENY' ? found : undefined;
+      },
+      10_000,
+    );
+    assert.equal(policy.body['rules'], undefined);
+  });
+});
+
 describe('conflicting backends on real parts', { timeout: 120_000 }, () => {
   const verdict = async (name: string) =>
     eventually(`the verdict on ${name}`, async () => {
