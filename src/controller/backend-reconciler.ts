@@ -14,6 +14,7 @@ import { isOwnedBy } from '../compiler/names.ts';
 import type { Cloud } from '../gcp/cloud.ts';
 import { NotOwnedError, OperationFailedError, TerminalError, cloudMessage } from '../gcp/errors.ts';
 import type { Logger } from '../util/log.ts';
+import { differingFields } from './diff.ts';
 import { parseDuration } from '../util/duration.ts';
 import {
   ownsSecuritySettings,
@@ -140,6 +141,16 @@ export class BackendReconciler {
       return { requeueAfterMs: config.resyncMs };
     }
     let state = readState(plan, observed);
+    if (state.serverTls === 'Strict' && selectsDifferently(plan, observed, state)) {
+      // New ports or endpoints must not go Strict unverified: step down to Permissive
+      // first, let the content change land there, and climb through the gate again.
+      const decision = relaxFor(backend);
+      log.info({ step: decision.step }, 'endpoint selection changed while Strict');
+      await this.status.recordIntent(backend, decision, this.now());
+      await performStep(cloud, 'Relax', plan, observed, state, backendService);
+      await this.status.recordStep(backend, decision, this.now(), log);
+      return { requeueAfterMs: 0 };
+    }
     if (await syncContent(cloud, plan, observed, state, backendService)) {
       log.info({ step: 'content' }, 'updated google cloud objects to the latest spec');
       return { requeueAfterMs: 0 };
@@ -282,6 +293,24 @@ export class BackendReconciler {
     }
     return false;
   }
+}
+
+/** True when the EndpointPolicy Google holds selects other endpoints or ports than the plan. */
+function selectsDifferently(plan: PlanBodies, observed: Observed, state: ObservedState): boolean {
+  if (observed.ep === undefined) return false;
+  const desired = plan.endpointPolicy({ serverTls: true, authorization: state.authzAttached });
+  const fields = differingFields(desired, observed.ep);
+  return fields.some((f) => f === 'endpointMatcher' || f === 'trafficPortSelector' || f === 'type');
+}
+
+function relaxFor(backend: MeshBackend): RolloutDecision {
+  return {
+    step: 'Relax',
+    phase: 'Permissive',
+    phaseStarted: backend.status?.phase !== 'Permissive',
+    requeueAfterMs: undefined,
+    promoteHandled: false,
+  };
 }
 
 function parseTime(value: string | undefined): number | undefined {

@@ -174,6 +174,34 @@ describe('a backend rolled out to Strict on real parts', { timeout: 240_000 }, (
     assert.equal(ask('frontend-sa', 'GET', '/api/v1/orders/../admin'), false);
   });
 
+  it('takes new ports back through the gate instead of making them Strict at once', async () => {
+    const before = world.emulator.state.writes.length;
+    await apply(ordersBackend(ns, { ports: [8080, 9090] }));
+    await eventually('the new port in the EndpointPolicy', async () => {
+      const [ep] = meshObject(world, 'endpointPolicies');
+      const ports = (ep?.body['trafficPortSelector'] as { ports?: string[] } | undefined)?.ports;
+      return ports?.includes('9090') ? true : undefined;
+    });
+    await kubectl(['wait', '--for=condition=Ready', '--timeout=60s', '-n', ns, 'mb/orders']);
+    const added = world.emulator.state.writes.slice(before);
+    const relaxed = added.findIndex(
+      (w) => w.resource.includes('/serverTlsPolicies/') && w.body?.['allowOpen'] === true,
+    );
+    const widened = added.findIndex(
+      (w) =>
+        w.resource.includes('/endpointPolicies/') &&
+        JSON.stringify(w.body?.['trafficPortSelector']).includes('9090'),
+    );
+    const strictAgain = added.findIndex(
+      (w, i) =>
+        i > widened && w.resource.includes('/serverTlsPolicies/') && w.body?.['allowOpen'] !== true,
+    );
+    assert.ok(
+      relaxed >= 0 && relaxed < widened && widened < strictAgain,
+      JSON.stringify({ relaxed, widened, strictAgain }),
+    );
+  });
+
   it('turns one grant change into exactly one policy update', async () => {
     const before = (await writes(world.emulator)).length;
     await apply(grant(ns, 'admin', 'admin-sa', ['POST'], ['/api/v1/orders/*']));
