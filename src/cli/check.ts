@@ -51,6 +51,20 @@ function buildRequest(
     io.stderr('meshaccess: --port must be a port number\n');
     return undefined;
   }
+  if (!plan.spec.ports.includes(port)) {
+    io.stderr(
+      `meshaccess: the backend does not serve port ${port} (spec.ports: ${plan.spec.ports.join(', ')})\n`,
+    );
+    return undefined;
+  }
+  if (!/^[A-Z][A-Z_-]*$/.test(method)) {
+    io.stderr(`meshaccess: --method "${method}" must be an upper-case HTTP method such as GET\n`);
+    return undefined;
+  }
+  if (!flags.path.startsWith('/')) {
+    io.stderr(`meshaccess: --path "${flags.path}" must be a raw :path starting with /\n`);
+    return undefined;
+  }
   const request: AuthorizationRequest = { method, path: flags.path, port };
   if (flags.principal !== undefined) request.principal = flags.principal;
   if (flags.host !== undefined) request.host = flags.host;

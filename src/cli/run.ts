@@ -28,7 +28,15 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const { stop } = await startController(config, log);
+  let stop: () => Promise<void>;
+  try {
+    ({ stop } = await startController(config, log));
+  } catch (error) {
+    // Startup fails on what the operator gave us (an unreadable kubeconfig, a port in use):
+    // say so in one line rather than with a stack trace.
+    process.stderr.write(`meshaccess run: cannot start: ${(error as Error).message}\n`);
+    return 2;
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       log.info({ signal }, 'stopping');

@@ -113,6 +113,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Readonly<Con
     if (ms === undefined) throw new ConfigError(`--${name}: "${raw}" is not a duration like 30s`);
     return ms;
   };
+  const resyncMs = duration('resync');
+  if (resyncMs < 5000) throw new ConfigError('--resync: at least 5s');
   const tenancy = get('default-tenancy');
   if (tenancy !== 'allow' && tenancy !== 'deny') {
     throw new ConfigError(`--default-tenancy: must be allow or deny, not "${tenancy}"`);
@@ -137,7 +139,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Readonly<Con
     namespace: get('namespace'),
     metricsAddr: get('metrics-addr') ?? '',
     healthAddr: get('health-addr') ?? '',
-    resyncMs: duration('resync'),
+    resyncMs,
     defaultTenancy: tenancy,
     logLevel: logLevel as LogLevel,
     settleMs: duration('settle-time'),

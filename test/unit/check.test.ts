@@ -72,6 +72,23 @@ void describe('meshaccess check', () => {
     assert.equal(check([...base, '--port', '9090'], manifests).lines[0], 'DENY');
   });
 
+  void it('refuses questions no request could ask: an unserved port, a lower-case method, a relative path', () => {
+    const ask = (method: string, path: string, port: string) =>
+      check(
+        ['--principal', spiffe('frontend-sa'), '--method', method, '--path', path, '--port', port],
+        manifests,
+      );
+    for (const [method, path, port, why] of [
+      ['GET', '/api/v1/orders/7', '7070', /does not serve port 7070/],
+      ['get', '/api/v1/orders/7', '8080', /upper-case/],
+      ['GET', 'api/v1/orders/7', '8080', /starting with \//],
+    ] as const) {
+      const { code, stderr } = ask(method, path, port);
+      assert.equal(code, 2);
+      assert.match(stderr, why);
+    }
+  });
+
   void it('denies a plaintext caller (no --principal)', () => {
     const { code, lines } = check(['--method', 'GET', '--path', '/api/v1/orders/7'], manifests);
     assert.equal(code, 1);
