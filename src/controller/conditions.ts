@@ -10,6 +10,16 @@ export interface ConditionInput {
   message: string;
 }
 
+/** A condition before generation and transition time are filled in. */
+export function condition(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+): ConditionInput {
+  return { type, status, reason, message };
+}
+
 /** Merges new conditions into the previous ones, keeping transition times of unchanged statuses. */
 export function mergeConditions(
   previous: Condition[] | undefined,

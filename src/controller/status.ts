@@ -13,9 +13,10 @@ import type {
 } from '../api/types.ts';
 import type { Logger } from '../util/log.ts';
 import type { ObservedState } from './apply.ts';
-import { mergeConditions, type ConditionInput } from './conditions.ts';
+import { condition, mergeConditions, type ConditionInput } from './conditions.ts';
+import { grantStatus } from './grant-status.ts';
 import type { GateResult } from './gate-runner.ts';
-import type { Gathered, GrantVerdict } from './gather.ts';
+import type { Gathered } from './gather.ts';
 import { BACKENDS, GRANTS, type Kube } from './kube.ts';
 import type { RolloutDecision } from './rollout.ts';
 
@@ -32,12 +33,7 @@ export type BackendOutcome =
       healthCheckOnProtectedPort: boolean;
     };
 
-const cond = (
-  type: string,
-  status: Condition['status'],
-  reason: string,
-  message: string,
-): ConditionInput => ({ type, status, reason, message });
+const cond = condition;
 
 export class StatusWriter {
   private readonly kube: Kube;
@@ -319,87 +315,4 @@ function convergedConditions(
     verified,
     ready,
   ];
-}
-
-function grantStatus(
-  grant: MeshAccessGrant,
-  gathered: Gathered,
-  outcome: BackendOutcome,
-  authzAttached: boolean,
-  now: Date,
-): MeshAccessGrantStatus {
-  const generation = grant.metadata.generation ?? 0;
-  const verdict: GrantVerdict | undefined = gathered.verdicts.find(
-    (v) => v.name === grant.metadata.name,
-  );
-  const conditions: ConditionInput[] = [];
-  if (verdict === undefined || !verdict.accepted) {
-    const reason = verdict?.reason ?? Reason.InvalidSpec;
-    const message = verdict?.message ?? 'the grant was not judged';
-    conditions.push(
-      cond(ConditionType.Accepted, 'False', reason, message),
-      cond(ConditionType.Programmed, 'False', Reason.Pending, 'the grant is not accepted'),
-      cond(ConditionType.Enforced, 'False', Reason.Pending, 'the grant is not accepted'),
-      cond(ConditionType.Ready, 'False', reason, message),
-    );
-  } else {
-    const programmed = programmedCondition(verdict, outcome);
-    const enforce = gathered.enforce;
-    const enforced =
-      programmed.status === 'True' && authzAttached
-        ? cond(ConditionType.Enforced, 'True', Reason.Enforced, '')
-        : enforce === 'DryRun'
-          ? cond(ConditionType.Enforced, 'False', Reason.DryRun, 'authorization.enforce is DryRun')
-          : cond(
-              ConditionType.Enforced,
-              'False',
-              Reason.WaitingForMTLS,
-              'the policy is attached once the backend reaches Strict mTLS',
-            );
-    const ready = programmed.status === 'True' && enforced.status === 'True';
-    conditions.push(
-      cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
-      programmed,
-      enforced,
-      ready
-        ? cond(ConditionType.Ready, 'True', Reason.Ready, '')
-        : cond(
-            ConditionType.Ready,
-            'False',
-            programmed.status === 'True' ? enforced.reason : programmed.reason,
-            programmed.status === 'True' ? enforced.message : programmed.message,
-          ),
-    );
-  }
-  return {
-    observedGeneration: generation,
-    conditions: mergeConditions(grant.status?.conditions, conditions, generation, now),
-    warnings: verdict?.warnings ?? [],
-    principals: verdict?.principals ?? [],
-  };
-}
-
-function programmedCondition(verdict: GrantVerdict, outcome: BackendOutcome): ConditionInput {
-  if (!verdict.programmed) {
-    return cond(
-      ConditionType.Programmed,
-      'False',
-      verdict.programmedReason ?? Reason.PolicyTooLarge,
-      verdict.programmedMessage ?? 'the policy has no room for this grant',
-    );
-  }
-  switch (outcome.kind) {
-    case 'Converged':
-      return cond(ConditionType.Programmed, 'True', Reason.Programmed, '');
-    case 'Failed':
-      return cond(ConditionType.Programmed, 'False', Reason.CloudError, outcome.message);
-    case 'Rejected':
-    case 'NotOwned':
-      return cond(
-        ConditionType.Programmed,
-        'False',
-        Reason.Pending,
-        `the backend is not programmed: ${outcome.kind === 'Rejected' ? outcome.reason : Reason.NotOwned}`,
-      );
-  }
 }
