@@ -14,9 +14,11 @@ import { isOwnedBy } from '../compiler/names.ts';
 import type { Cloud } from '../gcp/cloud.ts';
 import { NotOwnedError, OperationFailedError, TerminalError, cloudMessage } from '../gcp/errors.ts';
 import type { Logger } from '../util/log.ts';
-import { differingFields } from './diff.ts';
+import { differingFields, type Body } from './diff.ts';
+import { grantsHeldIn, onlyRevokes } from './revoke.ts';
 import { parseDuration } from '../util/duration.ts';
 import {
+  ensureObject,
   ownsSecuritySettings,
   performStep,
   readState,
@@ -34,6 +36,7 @@ import type { Metrics } from './metrics.ts';
 import type { HandlerResult } from './queue.ts';
 import { decideRollout, isVerifying, type RolloutDecision } from './rollout.ts';
 import { gatherAndPlan, type Gathered } from './gather.ts';
+import { planBackend, type BackendPlan } from '../compiler/translate.ts';
 import { StatusWriter, type BackendOutcome } from './status.ts';
 
 export interface ReconcilerDeps {
@@ -96,6 +99,7 @@ export class BackendReconciler {
     const gathered = gatherAndPlan(this.deps, backend);
     if (gathered.rejection !== undefined || gathered.plan === undefined) {
       const rejection = gathered.rejection ?? { reason: Reason.InvalidSpec, message: '' };
+      if (gathered.plan !== undefined) await this.revokeWhileRejected(backend, gathered.plan, log);
       await this.status.write(backend, gathered, { kind: 'Rejected', ...rejection }, log);
       return { requeueAfterMs: this.deps.config.resyncMs };
     }
@@ -197,6 +201,34 @@ export class BackendReconciler {
     };
     await this.status.write(backend, gathered, outcome, log);
     return { requeueAfterMs: decision.requeueAfterMs ?? config.resyncMs };
+  }
+
+  /**
+   * Applies grant revocations to the AuthorizationPolicy of a backend that is refused now
+   * but was accepted before; never widens it (see revoke.ts).
+   */
+  private async revokeWhileRejected(
+    backend: MeshBackend,
+    plan: PlanBodies & BackendPlan,
+    log: Logger,
+  ) {
+    const { clusterName } = this.deps.config;
+    const { namespace, name } = backend.metadata;
+    const policyName = plan.names.authorizationPolicy;
+    const actual = await this.deps.cloud.getPolicy('authorizationPolicies', policyName);
+    if (actual === undefined) return;
+    if (!isOwnedBy(actual.labels as Record<string, string>, clusterName, namespace, name)) return;
+    // Only grants whose rules Google already holds stay: a refused backend may not widen.
+    const held = grantsHeldIn(plan, actual);
+    const grants = this.deps.kube.grants(namespace).filter((g) => held.has(g.metadata.name));
+    const desired = planBackend(backend, grants, {
+      clusterName,
+      defaultProject: plan.project,
+      previouslyProgrammed: [...held],
+    }).authorizationPolicy as unknown as Body;
+    if (differingFields(desired, actual).length === 0 || !onlyRevokes(desired, actual)) return;
+    log.info({ resource: policyName }, 'revoking grants of a backend that is not accepted');
+    await ensureObject(this.deps.cloud, plan, 'authorizationPolicy', desired, actual);
   }
 
   private decide(

@@ -26,7 +26,7 @@ export interface Gathered {
 }
 
 /** Grants whose rules Google Cloud already holds, by their last reported status. */
-function programmedGrantNames(grants: MeshAccessGrant[]): string[] {
+export function programmedGrantNames(grants: MeshAccessGrant[]): string[] {
   return grants
     .filter((g) =>
       g.status?.conditions?.some((c) => c.type === ConditionType.Programmed && c.status === 'True'),

@@ -139,4 +139,33 @@ describe('tenancy on real parts', { timeout: 120_000 }, () => {
       return c?.status === 'True' ? true : undefined;
     });
   });
+
+  it('still applies revocations after the permission is withdrawn, and nothing else', async () => {
+    const dns = denied.namespace;
+    const policy = () =>
+      [...denied.emulator.state.mesh.values()].find((r) =>
+        r.name.includes('/authorizationPolicies/'),
+      );
+    await apply(
+      grant(dns, 'reader', 'frontend-sa', ['GET'], ['/api/v1/orders/*']),
+      grant(dns, 'writer', 'admin-sa', ['POST'], ['/api/v1/orders/*']),
+    );
+    await eventually('both grants in the policy', async () =>
+      (policy()?.body['rules'] as unknown[] | undefined)?.length === 2 ? true : undefined,
+    );
+    await kubectl(['annotate', 'namespace', dns, 'meshaccess.io/backend-services-']);
+    await eventually('NotPermitted again', async () => {
+      const b = await getBackend(dns, 'orders');
+      const c = b?.status?.conditions?.find((x) => x.type === 'Accepted');
+      return c?.reason === 'NotPermitted' ? true : undefined;
+    });
+    await apply(grant(dns, 'extra', 'intruder-sa', ['GET'], ['/api/v1/orders/*']));
+    await kubectl(['delete', '-n', dns, 'mag/writer']);
+    const revoked = await eventually('the revocation', async () => {
+      const rules = policy()?.body['rules'] as unknown[] | undefined;
+      return rules?.length === 1 ? rules : undefined;
+    });
+    assert.match(JSON.stringify(revoked), /frontend-sa/);
+    assert.doesNotMatch(JSON.stringify(policy()?.body), /intruder-sa/);
+  });
 });
