@@ -236,22 +236,22 @@ function backendConditions(backend: MeshBackend, outcome: BackendOutcome): Condi
         cond(ConditionType.Ready, 'False', outcome.reason, outcome.message),
       ];
     case 'NotOwned':
-      return [
-        cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
-        cond(ConditionType.Programmed, 'False', Reason.NotOwned, outcome.message),
-        cond(ConditionType.MTLSVerified, 'Unknown', Reason.Inconclusive, 'nothing is programmed'),
-        cond(ConditionType.Ready, 'False', Reason.NotOwned, outcome.message),
-      ];
+      return blocked(Reason.NotOwned, outcome.message, 'nothing is programmed');
     case 'Failed':
-      return [
-        cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
-        cond(ConditionType.Programmed, 'False', outcome.reason, outcome.message),
-        cond(ConditionType.MTLSVerified, 'Unknown', Reason.Inconclusive, 'programming failed'),
-        cond(ConditionType.Ready, 'False', outcome.reason, outcome.message),
-      ];
+      return blocked(outcome.reason, outcome.message, 'programming failed');
     case 'Converged':
       return convergedConditions(backend, outcome);
   }
+}
+
+/** Conditions of an accepted backend whose objects could not be programmed. */
+function blocked(reason: string, message: string, verification: string): ConditionInput[] {
+  return [
+    cond(ConditionType.Accepted, 'True', Reason.Accepted, ''),
+    cond(ConditionType.Programmed, 'False', reason, message),
+    cond(ConditionType.MTLSVerified, 'Unknown', Reason.Inconclusive, verification),
+    cond(ConditionType.Ready, 'False', reason, message),
+  ];
 }
 
 function convergedConditions(
