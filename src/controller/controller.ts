@@ -93,6 +93,7 @@ export class Controller {
         try {
           const result = await this.reconciler.reconcile(key);
           metrics.reconciles.inc({ result: 'success' });
+          this.countPhases();
           return result;
         } finally {
           end();
@@ -139,6 +140,17 @@ export class Controller {
     if (this.seen.get(key) === print) return false;
     this.seen.set(key, print);
     return true;
+  }
+
+  /** Sets the backends-by-phase gauge from the watch cache. */
+  private countPhases(): void {
+    const counts = new Map<string, number>();
+    for (const b of this.parts.kube.backends()) {
+      const phase = b.status?.phase ?? 'Pending';
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    }
+    this.parts.metrics.backendsByPhase.reset();
+    for (const [phase, count] of counts) this.parts.metrics.backendsByPhase.set({ phase }, count);
   }
 
   private enqueueAll(): void {

@@ -53,6 +53,7 @@ describe('a running controller, as an operator sees it', { timeout: 120_000 }, (
     );
     assert.match(body, /meshaccess_workqueue_depth \d/);
     assert.match(body, /meshaccess_reconcile_duration_seconds_count [1-9]/);
+    assert.match(body, /meshaccess_backends\{phase="(Permissive|Pending|Verifying)"\} 1/);
   });
 
   it('records events with the condition reasons', async () => {
