@@ -56,10 +56,10 @@ export function gatherAndPlan(
   const enforce = backend.spec.authorization?.enforce ?? 'AfterMTLS';
   const tenancy = tenancyOf(deps, backend);
   // Only backends their namespace may run compete: a namespace without permission must
-  // not be able to block another tenant by claiming its BackendService first.
-  const competitors = deps.kube
-    .backends()
-    .filter((b) => b.metadata.deletionTimestamp === undefined && tenancyOf(deps, b).allowed);
+  // not be able to block another tenant by claiming its BackendService first. A backend
+  // being deleted still competes until it is gone, so its successor does not attach a
+  // second EndpointPolicy to the same endpoints while the first is still there.
+  const competitors = deps.kube.backends().filter((b) => tenancyOf(deps, b).allowed);
   const conflict = findConflicts(competitors, (b) => projectOf(deps, b)).find(
     (c) => c.namespace === namespace && c.name === name,
   );
