@@ -77,6 +77,11 @@ export const backendStatus: SchemaProps = obj('What the controller observed and 
   ),
   lastGateEvaluation: gateEvaluation,
   lastPromoteNonce: str('Value of the meshaccess.io/promote annotation last carried out.', 256),
+  project: str(
+    "Project the backend was first programmed in. It stays the backend's project even if the " +
+      "namespace's default project or the controller's --project changes later.",
+    30,
+  ),
   authorizationAttached: bool(
     'Whether the AuthorizationPolicy has been attached. Once true it stays attached, even if ' +
       'the EndpointPolicy is lost and rebuilt, until enforce is DryRun or the backend is deleted.',

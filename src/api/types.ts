@@ -108,6 +108,8 @@ export interface MeshBackendStatus {
   lastGateEvaluation?: GateEvaluation;
   /** Nonce of the last promote request carried out, so each request is handled once. */
   lastPromoteNonce?: string;
+  /** Project the backend was first programmed in; a changed default does not move it. */
+  project?: string;
   /** Whether the AuthorizationPolicy has been attached; once true it stays attached. */
   authorizationAttached?: boolean;
   /** The last mTLS rollout write carried out; settle times run from its time. */

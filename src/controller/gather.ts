@@ -43,7 +43,12 @@ function projectOf(
     PROJECTS_ANNOTATION
   ];
   const namespaceDefault = annotation?.split(',')[0]?.trim();
-  return backend.spec.project ?? (namespaceDefault || undefined) ?? deps.config.project;
+  return (
+    backend.spec.project ??
+    backend.status?.project ??
+    (namespaceDefault || undefined) ??
+    deps.config.project
+  );
 }
 
 /** Judges tenancy, conflicts with other backends, and plans the backend. */
@@ -88,9 +93,11 @@ export function gatherAndPlan(
 }
 
 function tenancyOf(deps: { kube: Kube; config: Readonly<ControllerConfig> }, b: MeshBackend) {
+  // Once programmed, a backend stays in its project: a new default would orphan its objects.
+  const project = b.spec.project ?? b.status?.project;
   return judgeTenancy(
     deps.kube.namespaceObject(b.metadata.namespace)?.metadata?.annotations,
-    { project: b.spec.project, backendService: b.spec.backendService },
+    { project, backendService: b.spec.backendService },
     { tenancy: deps.config.defaultTenancy, project: deps.config.project },
   );
 }

@@ -121,6 +121,7 @@ export class StatusWriter {
       status.resources = resourceNames(gathered, backend);
     }
     if (outcome.kind === 'Converged') {
+      if (gathered.plan !== undefined) status.project = gathered.plan.project;
       status.authorizationAttached =
         outcome.state.authzAttached ||
         (gathered.enforce !== 'DryRun' && backend.status?.authorizationAttached === true);

@@ -98,6 +98,7 @@ const fullBackendStatus: DeepRequired<MeshBackendStatus> = {
     backendService: 'b',
   },
   grants: { accepted: 1, rejected: 0, enforced: 1 },
+  project: 'shop-prod',
   authorizationAttached: true,
   lastGateEvaluation: {
     time: '2026-01-01T00:00:00Z',
