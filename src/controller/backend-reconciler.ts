@@ -225,6 +225,7 @@ export class BackendReconciler {
       clusterName,
       defaultProject: plan.project,
       previouslyProgrammed: [...held],
+      limits: this.deps.config.policyLimits,
     }).authorizationPolicy as unknown as Body;
     if (differingFields(desired, actual).length === 0 || !onlyRevokes(desired, actual)) return;
     log.info({ resource: policyName }, 'revoking grants of a backend that is not accepted');

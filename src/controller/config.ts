@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../util/log.ts';
 import { parseDuration } from '../util/duration.ts';
+import { DEFAULT_POLICY_LIMITS, type PolicyLimits } from '../compiler/policy.ts';
 
 export type Tenancy = 'allow' | 'deny';
 
@@ -34,6 +35,8 @@ export interface ControllerConfig {
   operationTimeoutMs: number;
   /** Keys reconciled at the same time. */
   workers: number;
+  /** Size limits of one AuthorizationPolicy; grants beyond them report PolicyTooLarge. */
+  policyLimits: PolicyLimits;
 }
 
 interface FlagSpec {
@@ -75,6 +78,16 @@ export const FLAGS: Record<string, FlagSpec> = {
     env: 'MESHACCESS_OPERATION_TIMEOUT',
     help: 'longest wait for a Google Cloud operation',
     default: '5m',
+  },
+  'policy-max-rules': {
+    env: 'MESHACCESS_POLICY_MAX_RULES',
+    help: 'most rules in one AuthorizationPolicy',
+    default: String(DEFAULT_POLICY_LIMITS.maxRules),
+  },
+  'policy-max-bytes': {
+    env: 'MESHACCESS_POLICY_MAX_BYTES',
+    help: 'most bytes of one AuthorizationPolicy body',
+    default: String(DEFAULT_POLICY_LIMITS.maxBodyBytes),
   },
   workers: {
     env: 'MESHACCESS_WORKERS',
@@ -127,6 +140,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Readonly<Con
       '--cluster-name: required; lowercase letters, digits and dashes, at most 20 characters',
     );
   }
+  const whole = (name: string, min: number, max: number): number => {
+    const value = Number(get(name));
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`--${name}: a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const policyLimits: PolicyLimits = {
+    ...DEFAULT_POLICY_LIMITS,
+    maxRules: whole('policy-max-rules', 1, 10_000),
+    maxBodyBytes: whole('policy-max-bytes', 1024, 10_000_000),
+  };
   const workers = Number(get('workers'));
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new ConfigError('--workers: a whole number from 1 to 64');
@@ -145,5 +170,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Readonly<Con
     settleMs: duration('settle-time'),
     operationTimeoutMs: duration('operation-timeout'),
     workers,
+    policyLimits,
   });
 }

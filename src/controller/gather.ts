@@ -25,11 +25,20 @@ export interface Gathered {
   enforce: EnforceMode;
 }
 
-/** Grants whose rules Google Cloud already holds, by their last reported status. */
+/**
+ * Grants whose current generation Google Cloud already holds, by their last reported status.
+ * They keep their place in a full policy; a grant edited since then competes like a new one,
+ * so growing one grant can never push out another that is already enforced.
+ */
 export function programmedGrantNames(grants: MeshAccessGrant[]): string[] {
   return grants
     .filter((g) =>
-      g.status?.conditions?.some((c) => c.type === ConditionType.Programmed && c.status === 'True'),
+      g.status?.conditions?.some(
+        (c) =>
+          c.type === ConditionType.Programmed &&
+          c.status === 'True' &&
+          c.observedGeneration === (g.metadata.generation ?? 0),
+      ),
     )
     .map((g) => g.metadata.name);
 }
@@ -72,6 +81,7 @@ export function gatherAndPlan(
     clusterName: deps.config.clusterName,
     ...(tenancy.project === undefined ? {} : { defaultProject: tenancy.project }),
     previouslyProgrammed: programmedGrantNames(grants),
+    limits: deps.config.policyLimits,
   });
   const adopt = backend.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
   const problem = planned.problems[0];
