@@ -50,22 +50,3 @@ export const DEFAULT_PLAINTEXT_QUERY =
 export const DEFAULT_TOTAL_QUERY =
   'sum(increase(istio_io:service_server_request_count{' +
   'project="{{project}}",backend_service="{{backendService}}"}[{{window}}]))';
-
-/** Fills a query template's placeholders; unknown placeholders are left as written. */
-export function expandQuery(
-  template: string,
-  values: {
-    project: string;
-    backendService: string;
-    namespace: string;
-    name: string;
-    window: string;
-  },
-): string {
-  return template
-    .replaceAll('{{project}}', values.project)
-    .replaceAll('{{backendService}}', values.backendService)
-    .replaceAll('{{namespace}}', values.namespace)
-    .replaceAll('{{name}}', values.name)
-    .replaceAll('{{window}}', values.window);
-}
