@@ -88,7 +88,12 @@ describe('meshaccess dev', { timeout: 240_000 }, () => {
     ]);
     const table = await kubectlWith(kubeconfig, ['get', 'mb', '-n', 'shop']);
     assert.match(table, /orders\s+Strict\s+True\s+Ready\s+orders-backend/);
-    assert.match(output, /Strict/);
+    // The live view polls every two seconds, so it may show Strict a moment after kubectl.
+    await eventually(
+      'the live view to show Strict',
+      async () => (/orders\s+Strict\s+True/.test(output) ? true : undefined),
+      10_000,
+    );
     const writes = (await (await fetch(`${endpoint}/_emulator/writes`)).json()) as {
       writes: unknown[];
     };
