@@ -56,6 +56,12 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
 
 type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
+/** The resource version the cache last listed or watched at; empty before its first list. */
+function listedVersion(cache: object): string {
+  const version = (cache as { latestResourceVersion?: () => string }).latestResourceVersion;
+  return typeof version === 'function' ? version.call(cache) : 'unknown';
+}
+
 export interface WatchHandlers {
   onBackend(backend: MeshBackend, deleted: boolean): void;
   onGrant(grant: MeshAccessGrant, deleted: boolean): void;
@@ -127,12 +133,13 @@ export class Kube {
     );
   }
 
+  /**
+   * Starts one watch and resolves once its first list has succeeded. Until then the cache
+   * is not trusted: reconciling a backend against a grant cache that failed to list would
+   * see no grants and replace its policy with deny-all.
+   */
   private async run<T extends KubernetesObject>(label: string, cache: Cache<T>): Promise<void> {
     let delay = 1000;
-    cache.on('connect', () => {
-      this.synced.add(label);
-      delay = 1000;
-    });
     cache.on('error', (error: unknown) => {
       if (this.stopped) return;
       this.log.warn({ watch: label, err: error, retryInMs: delay }, 'watch ended, restarting');
@@ -142,7 +149,11 @@ export class Kube {
         if (!this.stopped) cache.start().catch(() => undefined);
       }, wait);
     });
+    cache.on('add', () => (delay = 1000));
     await cache.start();
+    while (!this.stopped && listedVersion(cache) === '') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     this.synced.add(label);
   }
 
