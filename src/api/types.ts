@@ -113,7 +113,7 @@ export interface MeshBackendStatus {
   /** Whether the AuthorizationPolicy has been attached; once true it stays attached. */
   authorizationAttached?: boolean;
   /** The last mTLS rollout write carried out; settle times run from its time. */
-  lastRolloutStep?: { step: string; time: string };
+  lastRolloutStep?: { step: string; time: string; completed?: boolean };
 }
 
 export interface MeshBackend {

@@ -7,9 +7,10 @@
 // Selectors are MATCH_ALL label sets, so an endpoint carrying the union of both
 // sets matches both, unless the two sets give one key different values.
 //
-// The older backend keeps what it has (creationTimestamp, then namespace/name),
-// so creating a backend can never take protection away from a running one. A
-// backend that lost a conflict blocks nobody.
+// A backend that already holds objects in Google Cloud keeps what it has; among the
+// rest the older one wins (creationTimestamp, then namespace/name). So creating a
+// backend, or granting permission to an old one, can never take protection away
+// from a running one. A backend that lost a conflict blocks nobody.
 import type { MeshBackend } from '../api/types.ts';
 import { Reason } from '../api/reasons.ts';
 import { compareStrings } from './order.ts';
@@ -28,7 +29,14 @@ function key(b: MeshBackend): string {
   return `${b.metadata.namespace}/${b.metadata.name}`;
 }
 
+/** Backends that already hold objects in Google Cloud rank before those that never did. */
+function live(b: MeshBackend): number {
+  return b.status?.resources === undefined ? 1 : 0;
+}
+
 function age(a: MeshBackend, b: MeshBackend): number {
+  const byLife = live(a) - live(b);
+  if (byLife !== 0) return byLife;
   const ta = a.metadata.creationTimestamp;
   const tb = b.metadata.creationTimestamp;
   if (ta !== tb) {

@@ -99,7 +99,13 @@ export class BackendReconciler {
     const gathered = gatherAndPlan(this.deps, backend);
     if (gathered.rejection !== undefined || gathered.plan === undefined) {
       const rejection = gathered.rejection ?? { reason: Reason.InvalidSpec, message: '' };
-      if (gathered.plan !== undefined) await this.revokeWhileRejected(backend, gathered.plan, log);
+      // Only in the project it was programmed in: a refused backend may not make us read
+      // whatever project its spec names, and a failure must not hide the refusal.
+      if (gathered.plan !== undefined && backend.status?.project === gathered.plan.project) {
+        await this.revokeWhileRejected(backend, gathered.plan, log).catch((error: unknown) =>
+          log.warn({ err: error }, 'revocation of a refused backend failed; retrying later'),
+        );
+      }
       await this.status.write(backend, gathered, { kind: 'Rejected', ...rejection }, log);
       return { requeueAfterMs: this.deps.config.resyncMs };
     }
@@ -124,6 +130,15 @@ export class BackendReconciler {
   ): Promise<HandlerResult> {
     const { cloud, config } = this.deps;
     const backendService = backend.spec.backendService;
+    if (backend.status?.project !== plan.project) {
+      await this.status.pinProject(backend, plan.project);
+    }
+    if (backend.status?.lastRolloutStep?.completed === false) {
+      await this.status.completeInterruptedStep(backend, this.now());
+      return { requeueAfterMs: config.settleMs };
+    }
+    // Revocations first: they apply whatever else blocks this pass.
+    await this.syncOwnedAuthorization(backend, plan);
     const service = await cloud.getBackendService(plan.project, backendService);
     if (service === undefined) {
       await this.status.write(
@@ -155,8 +170,13 @@ export class BackendReconciler {
       await this.status.recordStep(backend, decision, this.now(), log);
       return { requeueAfterMs: 0 };
     }
+    // A selection change while verifying restarts the window: the traffic seen so far
+    // predates the new ports or endpoints.
+    const restartWindow =
+      state.serverTls === 'Permissive' && selectsDifferently(plan, observed, state);
     if (await syncContent(cloud, plan, observed, state, backendService)) {
       log.info({ step: 'content' }, 'updated google cloud objects to the latest spec');
+      if (restartWindow) await this.status.restartPhase(backend, this.now());
       return { requeueAfterMs: 0 };
     }
     const rollout = backend.spec.mtls?.rollout ?? {};
@@ -201,6 +221,23 @@ export class BackendReconciler {
     };
     await this.status.write(backend, gathered, outcome, log);
     return { requeueAfterMs: decision.requeueAfterMs ?? config.resyncMs };
+  }
+
+  /** Brings our AuthorizationPolicy, when it exists and is ours, up to the latest grants. */
+  private async syncOwnedAuthorization(backend: MeshBackend, plan: PlanBodies): Promise<void> {
+    const { clusterName } = this.deps.config;
+    const { namespace, name } = backend.metadata;
+    const policyName = plan.names.authorizationPolicy;
+    const actual = await this.deps.cloud.getPolicy('authorizationPolicies', policyName);
+    if (actual === undefined) return;
+    if (!isOwnedBy(actual.labels as Record<string, string>, clusterName, namespace, name)) return;
+    await ensureObject(
+      this.deps.cloud,
+      plan,
+      'authorizationPolicy',
+      plan.authorizationPolicy,
+      actual,
+    );
   }
 
   /**

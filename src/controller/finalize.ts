@@ -34,7 +34,8 @@ export async function finalizeBackend(
   const { kube, cloud, config } = deps;
   const { namespace, name } = backend.metadata;
   if (!(backend.metadata.finalizers ?? []).includes(FINALIZER)) return {};
-  const plan = gatherAndPlan(deps, backend).plan;
+  const gathered = gatherAndPlan(deps, backend);
+  const plan = gathered.plan;
   if (plan === undefined) {
     // The spec itself is invalid, so no object names can be derived from it; an invalid
     // spec was never accepted, so nothing was created under them either.
@@ -42,23 +43,34 @@ export async function finalizeBackend(
     return {};
   }
   const bulk = (await kube.namespaceDeleting(namespace)) || (await kube.crdDeleting());
+  // A namespace that may no longer manage this BackendService may not strip its security.
+  const refused = gathered.rejection?.reason === Reason.NotPermitted;
   const service = await cloud.getBackendService(plan.project, backend.spec.backendService);
   const observed = await observeOwned(cloud, plan, service?.securitySettings, (labels) =>
     isOwnedBy(labels, config.clusterName, namespace, name),
   );
-  if (bulk || backend.spec.deletionPolicy === 'Orphan') {
-    if (bulk) {
+  if (bulk || refused || backend.spec.deletionPolicy === 'Orphan') {
+    if (bulk || refused) {
+      const why = bulk
+        ? 'the namespace or the MeshBackend CRD is being deleted'
+        : 'the namespace is no longer permitted to manage this BackendService';
       await kube.event(
         backend,
         'Warning',
-        Reason.NotOwned,
-        'the namespace or the MeshBackend CRD is being deleted: leaving the Google Cloud objects in place without our labels',
+        bulk ? Reason.NotOwned : Reason.NotPermitted,
+        `${why}: leaving the Google Cloud objects in place without our labels`,
       );
     }
     await orphan(cloud, plan, observed);
     log.info({ step: 'orphan' }, 'left google cloud objects in place');
     await removeFinalizer(deps, backend);
     return {};
+  }
+  const writer = new StatusWriter(kube, log);
+  if (backend.status?.lastRolloutStep?.completed === false) {
+    // A step was in flight when the controller stopped: settle from now before the next.
+    await writer.completeInterruptedStep(backend, new Date());
+    return { requeueAfterMs: config.settleMs };
   }
   // Deletion is the user asking for everything to go, authorization included.
   const state = { ...readState(plan, observed), authzAttached: false };
@@ -83,9 +95,10 @@ export async function finalizeBackend(
     if (decision.step === 'DisableClientTls' && service === undefined) {
       // The BackendService is gone, and its securitySettings with it.
     } else {
+      await writer.recordIntent(backend, decision, new Date());
       await performStep(cloud, decision.step, plan, observed, state, backend.spec.backendService);
     }
-    await new StatusWriter(kube, log).recordStep(backend, decision, new Date(), log);
+    await writer.recordStep(backend, decision, new Date(), log);
     return { requeueAfterMs: 0 };
   }
   if (decision.requeueAfterMs !== undefined) return { requeueAfterMs: decision.requeueAfterMs };

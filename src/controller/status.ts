@@ -51,8 +51,32 @@ export class StatusWriter {
   async recordIntent(backend: MeshBackend, decision: RolloutDecision, now: Date): Promise<void> {
     const { namespace, name } = backend.metadata;
     await this.kube.patchStatus(BACKENDS, namespace, name, {
-      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString() },
+      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString(), completed: false },
     });
+  }
+
+  /**
+   * Closes a step found still in flight (the controller stopped, or the operation wait
+   * failed, after Google may have accepted it): the settle time starts again from now.
+   */
+  async completeInterruptedStep(backend: MeshBackend, now: Date): Promise<void> {
+    const step = backend.status?.lastRolloutStep?.step ?? '';
+    const { namespace, name } = backend.metadata;
+    await this.kube.patchStatus(BACKENDS, namespace, name, {
+      lastRolloutStep: { step, time: now.toISOString(), completed: true },
+    });
+  }
+
+  /** Records the backend's project before anything is written there. */
+  async pinProject(backend: MeshBackend, project: string): Promise<void> {
+    const { namespace, name } = backend.metadata;
+    await this.kube.patchStatus(BACKENDS, namespace, name, { project });
+  }
+
+  /** Restarts the current phase's clock, so a gate window starts over. */
+  async restartPhase(backend: MeshBackend, now: Date): Promise<void> {
+    const { namespace, name } = backend.metadata;
+    await this.kube.patchStatus(BACKENDS, namespace, name, { phaseSince: now.toISOString() });
   }
 
   /** Records a completed rollout step: phase, its start, the step and a handled promote. */
@@ -65,7 +89,7 @@ export class StatusWriter {
   ): Promise<void> {
     const status: MeshBackendStatus = {
       phase: decision.phase,
-      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString() },
+      lastRolloutStep: { step: decision.step ?? '', time: now.toISOString(), completed: true },
     };
     if (gate !== undefined) status.lastGateEvaluation = gateEvaluation(gate);
     if (decision.phaseStarted || backend.status?.phaseSince === undefined) {

@@ -140,12 +140,13 @@ describe('tenancy on real parts', { timeout: 120_000 }, () => {
     });
   });
 
+  const policy = () =>
+    [...denied.emulator.state.mesh.values()].find((r) =>
+      r.name.includes('/authorizationPolicies/'),
+    );
+
   it('still applies revocations after the permission is withdrawn, and nothing else', async () => {
     const dns = denied.namespace;
-    const policy = () =>
-      [...denied.emulator.state.mesh.values()].find((r) =>
-        r.name.includes('/authorizationPolicies/'),
-      );
     await apply(
       grant(dns, 'reader', 'frontend-sa', ['GET'], ['/api/v1/orders/*']),
       grant(dns, 'writer', 'admin-sa', ['POST'], ['/api/v1/orders/*']),
@@ -167,5 +168,16 @@ describe('tenancy on real parts', { timeout: 120_000 }, () => {
     });
     assert.match(JSON.stringify(revoked), /frontend-sa/);
     assert.doesNotMatch(JSON.stringify(policy()?.body), /intruder-sa/);
+  });
+
+  it('orphans instead of deleting when a refused namespace deletes its backend', async () => {
+    const dns = denied.namespace;
+    const before = denied.emulator.state.mesh.size;
+    await kubectl(['delete', '-n', dns, 'mb/orders']);
+    assert.equal(denied.emulator.state.mesh.size, before, 'nothing deleted');
+    const labels = policy()?.body['labels'] as Record<string, string> | undefined;
+    assert.equal(labels?.['managed-by'], undefined, 'our labels removed');
+    const { stdout } = await kubectl(['get', 'events', '-n', dns, '-o', 'json']);
+    assert.match(stdout, /no longer permitted to manage this BackendService/);
   });
 });

@@ -32,6 +32,16 @@ void describe('backend conflicts', () => {
     assert.equal(conflicts[0]?.winner, 'shop/b');
   });
 
+  void it('let a backend already live in Google Cloud keep its BackendService over an older one', () => {
+    const older = aged('old', '2026-01-01T00:00:00Z', { backendService: 'shared' });
+    const live = aged('live', '2026-02-01T00:00:00Z', { backendService: 'shared' });
+    live.status = { resources: { authorizationPolicy: 'projects/demo-project/x' } };
+    assert.deepEqual(
+      findConflicts([older, live]).map((c) => c.name),
+      ['old'],
+    );
+  });
+
   void it('break a tie in age by namespace and name', () => {
     const x = aged('x', undefined, { backendService: 'shared' }, 'alpha');
     const y = aged('y', undefined, { backendService: 'shared' }, 'beta');

@@ -108,7 +108,7 @@ const fullBackendStatus: DeepRequired<MeshBackendStatus> = {
     message: 'ok',
   },
   lastPromoteNonce: 'n1',
-  lastRolloutStep: { step: 'Promote', time: '2026-01-01T00:00:00Z' },
+  lastRolloutStep: { step: 'Promote', time: '2026-01-01T00:00:00Z', completed: true },
 };
 
 const fullGrantSpec: MeshAccessGrantSpec = {
