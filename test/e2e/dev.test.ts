@@ -43,7 +43,6 @@ function listening(port: number): Promise<boolean> {
 describe('meshaccess dev', { timeout: 240_000 }, () => {
   it('runs the examples to Strict and stops everything on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshaccess-dev-'));
-    after(() => rm(dir, { recursive: true, force: true }));
     const child = spawn(process.execPath, [BIN, 'dev', '--dir', dir], {
       env: { ...process.env, METADATA_SERVER_DETECTION: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,9 +52,16 @@ describe('meshaccess dev', { timeout: 240_000 }, () => {
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => resolve(code)),
     );
-    after(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
+    // On failure, stop it the way a user would, so it can stop its own control plane;
+    // SIGKILL only if that hangs (it would orphan the control plane's processes).
+    after(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
     });
+    after(() => rm(dir, { recursive: true, force: true }));
     const endpoint = await eventually(
       'gcp-endpoint',
       async () =>
