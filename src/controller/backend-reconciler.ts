@@ -223,14 +223,23 @@ export class BackendReconciler {
     return { requeueAfterMs: decision.requeueAfterMs ?? config.resyncMs };
   }
 
+  /** Our AuthorizationPolicy as Google holds it; undefined when absent or not ours. */
+  private async ownedAuthorization(backend: MeshBackend, plan: PlanBodies) {
+    const { namespace, name } = backend.metadata;
+    const actual = await this.deps.cloud.getPolicy(
+      'authorizationPolicies',
+      plan.names.authorizationPolicy,
+    );
+    const labels = actual?.labels as Record<string, string> | undefined;
+    return actual !== undefined && isOwnedBy(labels, this.deps.config.clusterName, namespace, name)
+      ? actual
+      : undefined;
+  }
+
   /** Brings our AuthorizationPolicy, when it exists and is ours, up to the latest grants. */
   private async syncOwnedAuthorization(backend: MeshBackend, plan: PlanBodies): Promise<void> {
-    const { clusterName } = this.deps.config;
-    const { namespace, name } = backend.metadata;
-    const policyName = plan.names.authorizationPolicy;
-    const actual = await this.deps.cloud.getPolicy('authorizationPolicies', policyName);
+    const actual = await this.ownedAuthorization(backend, plan);
     if (actual === undefined) return;
-    if (!isOwnedBy(actual.labels as Record<string, string>, clusterName, namespace, name)) return;
     await ensureObject(
       this.deps.cloud,
       plan,
@@ -250,11 +259,10 @@ export class BackendReconciler {
     log: Logger,
   ) {
     const { clusterName } = this.deps.config;
-    const { namespace, name } = backend.metadata;
+    const { namespace } = backend.metadata;
     const policyName = plan.names.authorizationPolicy;
-    const actual = await this.deps.cloud.getPolicy('authorizationPolicies', policyName);
+    const actual = await this.ownedAuthorization(backend, plan);
     if (actual === undefined) return;
-    if (!isOwnedBy(actual.labels as Record<string, string>, clusterName, namespace, name)) return;
     // Only grants whose rules Google already holds stay: a refused backend may not widen.
     const held = grantsHeldIn(plan, actual);
     const grants = this.deps.kube.grants(namespace).filter((g) => held.has(g.metadata.name));
